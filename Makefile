@@ -1,0 +1,83 @@
+# The two commands: `make run` serves the portal, `make test` runs the whole suite.
+# Both set everything up on a fresh Debian/Ubuntu machine; DATABASE_URL / REDIS_URL point them at
+# existing servers instead of the private ones under var/.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+SCALE ?= small
+export DJANGO_SETTINGS_MODULE := portal.settings
+export PYTHONUNBUFFERED := 1
+SERVICES_ENV = eval "$$(scripts/services.sh env)"
+
+.PHONY: help run test setup services stop migrate demo static messages lint check faults clean
+
+help:
+	@echo "make run    - set up, start PostgreSQL/Redis if needed, load the demo province, serve on http://$(HOST):$(PORT)/"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make stop   - stop the private PostgreSQL and Redis under var/"
+
+# --- set-up -----------------------------------------------------------------------------------------
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	command -v npm >/dev/null || scripts/ensure-debian.sh nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+var/vendor/.copied: node_modules/.installed scripts/vendor.sh
+	scripts/vendor.sh
+	touch $@
+
+setup: $(VENV)/.installed var/vendor/.copied messages
+
+messages: $(VENV)/.installed
+	command -v msgfmt >/dev/null || scripts/ensure-debian.sh gettext
+	$(PY) manage.py compilemessages --ignore '.venv' --ignore 'node_modules' --ignore 'var' -v 0
+
+services:
+	scripts/services.sh start
+
+stop:
+	scripts/services.sh stop
+
+migrate: setup services
+	$(SERVICES_ENV)
+	$(PY) manage.py migrate --noinput -v 0
+
+static: setup
+	$(PY) manage.py collectstatic --noinput -v 0
+
+demo: migrate
+	$(SERVICES_ENV)
+	$(PY) manage.py load_demo --scale $(SCALE) --if-empty
+
+# --- the two commands ---------------------------------------------------------------------------------
+run: demo static
+	$(SERVICES_ENV)
+	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
+
+test: migrate static
+	$(SERVICES_ENV)
+	command -v chromium >/dev/null || scripts/ensure-debian.sh chromium
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean: stop
+	rm -rf var node_modules $(VENV)

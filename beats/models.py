@@ -1,0 +1,1 @@
+"""Models of the beats app (coming with its issue)."""

@@ -1,0 +1,1 @@
+"""Models of the rewards app (coming with its issue)."""

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from stations import views
+
+urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("", views.HomeView.as_view(), name="home"),
+]
