@@ -6,6 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
     path("", include("stations.api.urls")),
+    path("", include("beats.api.urls")),
+    path("registry/", include("registry.api.urls")),
+    path("", include("disputes.api.urls")),
+    path("", include("evaluation.api.urls")),
+    path("", include("rewards.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -14,5 +19,10 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("beats/", include("beats.urls")),
+    path("registry/", include("registry.urls")),
+    path("disputes/", include("disputes.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("rewards/", include("rewards.urls")),
     path("", include("stations.urls")),
 ]

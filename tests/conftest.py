@@ -1,0 +1,56 @@
+"""Shared fixtures: the tiny demo province loaded once per test database, and its named personas.
+
+Personas (all from ``stations/demo.py``): ``officer`` and ``station_head`` at one station,
+``officer_b`` at a station in another county (and city), ``county_staff`` and ``city_staff`` above
+``officer``'s station, ``province_admin`` and ``auditor`` at the province, ``api_client`` bound to
+``officer``'s city.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from stations.models import User
+
+DEMO_SEED = 1
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        call_command("load_demo", scale="tiny", seed=DEMO_SEED, verbosity=0)
+
+
+def _persona(username: str) -> Callable[..., User]:
+    @pytest.fixture
+    def fixture(db: None) -> User:
+        return User.objects.select_related("home_station__county", "home_region").get(username=username)
+
+    return fixture
+
+
+officer = _persona("officer")
+officer_b = _persona("officer_b")
+station_head = _persona("station_head")
+county_staff = _persona("county_staff")
+city_staff = _persona("city_staff")
+province_admin = _persona("province_admin")
+auditor = _persona("auditor")
+api_client_user = _persona("api_client")
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    """``api(user)``: a DRF test client authenticated as ``user`` (or anonymous with ``None``)."""
+
+    def make(user: User | None = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
