@@ -1,3 +1,4 @@
+# NOTE FOR HELPERS: read /work/notes/common.md first (test database names, no git, file ownership).
 """Reads of the stations app. Every selector takes the user and applies jurisdiction first."""
 
 from __future__ import annotations

@@ -1,1 +1,0 @@
-"""Models of the registry app (coming with its issue)."""
