@@ -6,4 +6,8 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("", views.HomeView.as_view(), name="home"),
+    path("stations/", views.StationListView.as_view(), name="station_list"),
+    path("stations/<int:pk>/", views.StationDetailView.as_view(), name="station_detail"),
+    path("officers/", views.OfficerListView.as_view(), name="officer_list"),
+    path("strength/", views.PoliceStrengthView.as_view(), name="police_strength"),
 ]
