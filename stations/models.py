@@ -22,7 +22,8 @@ station_code_validator = RegexValidator(r"^\d{12}$", _("A station code is twelve
 class Region(models.Model):
     """A province, prefecture/city or county, coded by GB/T 2260."""
 
-    jurisdiction = Jurisdiction(region=SELF)
+    # Region-bound users see their subtree; station-bound users see the county their station is in.
+    jurisdiction = Jurisdiction(station="stations", region=SELF)
 
     code = models.CharField(_("code"), max_length=6, unique=True, validators=[region_code_validator])
     name = models.CharField(_("name"), max_length=100)
@@ -127,6 +128,10 @@ class Officer(models.Model):
     def has_terminal(self) -> bool:
         return bool(self.terminal_number)
 
+    def clean(self) -> None:
+        if self.station_id is not None and self.region_id != self.station.county_id:
+            raise ValidationError({"region": _("An officer posted in a station belongs to the station's county.")})
+
 
 @audited
 class Posting(models.Model):
@@ -155,6 +160,16 @@ class Posting(models.Model):
         ]
         indexes = [models.Index(fields=["start", "end"])]
 
+    def __str__(self) -> str:
+        where = self.station if self.station_id is not None else self.region
+        return f"{self.officer} → {where} ({self.start} – {self.end or '…'})"
+
+    def clean(self) -> None:
+        if self.station_id is not None and self.region_id != self.station.county_id:
+            raise ValidationError({"region": _("A posting in a station belongs to the station's county.")})
+        if self.end is not None and self.end < self.start:
+            raise ValidationError({"end": _("A posting cannot end before it starts.")})
+
 
 @audited
 class Facility(models.Model):
@@ -174,6 +189,9 @@ class Facility(models.Model):
         verbose_name_plural = _("facilities")
         constraints = [models.UniqueConstraint(fields=["station", "kind"], name="facility_once_per_station")]
 
+    def __str__(self) -> str:
+        return f"{self.station} · {self.get_kind_display()}"
+
 
 @audited
 class HeatingRetrofit(models.Model):
@@ -191,6 +209,9 @@ class HeatingRetrofit(models.Model):
     class Meta:
         verbose_name = _("electric-heating retrofit")
         verbose_name_plural = _("electric-heating retrofits")
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.completed_on}"
 
 
 @audited
@@ -231,6 +252,17 @@ class EscortAssignment(models.Model):
         verbose_name = _("escort assignment")
         verbose_name_plural = _("escort assignments")
         ordering = ["-start"]
+
+    def __str__(self) -> str:
+        return f"{self.officer} → {self.business_name}"
+
+    def clean(self) -> None:
+        from stdnum.cn import uscc
+
+        if self.business_code and not uscc.is_valid(self.business_code):
+            raise ValidationError({"business_code": _("Not a valid unified social credit code.")})
+        if self.end is not None and self.end < self.start:
+            raise ValidationError({"end": _("An assignment cannot end before it starts.")})
 
 
 @audited

@@ -1,3 +1,8 @@
+"""``manage.py load_demo [--scale tiny|small|province] [--seed N] [--today YYYY-MM-DD] [--if-empty]``.
+
+Builds the demo province: each app's ``<app>/demo.py`` ``build(ctx)`` in dependency order, all in one
+transaction (a failure leaves the database as it was). The same seed and day give the same data."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +12,8 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from common.audit import audit_context
 from common.demo import BUILD_ORDER, SCALES, DemoContext
@@ -23,15 +29,18 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when the demo is already loaded.")
 
     def handle(self, *args: Any, scale: str, seed: int, today: dt.date | None, if_empty: bool, **options: Any) -> None:
-        from stations.models import User
-
-        if if_empty and User.objects.filter(username="province_admin").exists():
-            self.stdout.write("The demo province is already loaded.")
-            return
         from django.utils import timezone
 
+        from stations.models import Region
+
+        if Region.objects.exists():
+            if if_empty:
+                self.stdout.write("The demo province is already loaded.")
+                return
+            raise CommandError("The database already holds regions: load the demo into an empty one.")
         ctx = DemoContext(scale=scale, seed=seed, today=today or timezone.localdate(), password=settings.DEMO_PASSWORD)
-        with audit_context(source="load_demo", scale=scale, seed=seed):
+        begun = time.monotonic()
+        with transaction.atomic(), audit_context(source="load_demo", scale=scale, seed=seed):
             for app in BUILD_ORDER:
                 module_name = f"{app}.demo"
                 if importlib.util.find_spec(module_name) is None:
@@ -39,4 +48,6 @@ class Command(BaseCommand):
                 started = time.monotonic()
                 importlib.import_module(module_name).build(ctx)
                 self.stdout.write(f"  {app}: {time.monotonic() - started:.1f}s")
-        self.stdout.write(self.style.SUCCESS(f"Demo province loaded ({scale}, seed {seed})."))
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo province loaded ({scale}, seed {seed}) in {time.monotonic() - begun:.1f}s."
+        ))
