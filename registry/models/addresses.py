@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.audit import audited
 from registry.choices import AddressLevel
-from registry.models.base import SyncedRecord
+from registry.models.base import SyncedRecord, sync_clock_trigger
 from stations.jurisdiction import Jurisdiction, ScopedManager
 
 
@@ -38,6 +38,7 @@ class Address(SyncedRecord):
     class Meta:
         verbose_name = _("standard address")
         verbose_name_plural = _("standard addresses")
+        triggers = [sync_clock_trigger("address")]
         indexes = [
             models.Index(fields=["updated_at", "id"], name="address_sync"),
             models.Index(fields=["station", "id"], name="address_station"),

@@ -1,7 +1,22 @@
 from __future__ import annotations
 
+import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def sync_clock_trigger(table: str) -> pgtrigger.Trigger:
+    """``updated_at`` set by the database at the moment of each write (``clock_timestamp()``), on
+    every INSERT and UPDATE, whoever writes: the ORM, ``QuerySet.update``, ``bulk_create``, ``COPY``
+    or raw SQL. The sync API relies on it: a row's ``updated_at`` is never earlier than the start of
+    the transaction that wrote it, and never set by an app server's clock (see
+    ``registry/api/pagination.py``: the sync horizon)."""
+    return pgtrigger.Trigger(
+        name=f"{table}_sync_clock",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Insert | pgtrigger.Update,
+        func="NEW.updated_at = clock_timestamp(); RETURN NEW;",
+    )
 
 
 class SyncedRecord(models.Model):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.audit import audited
 from registry.choices import Gender, PersonCategory, ResidenceRelation
-from registry.models.base import SyncedRecord
+from registry.models.base import SyncedRecord, sync_clock_trigger
 from stations.jurisdiction import Jurisdiction, ScopedManager
 
 
@@ -40,8 +40,14 @@ class Person(SyncedRecord):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        triggers = [sync_clock_trigger("person")]
+        # The explicit grant to read national IDs and phones unmasked outside one's own station (see
+        # registry/masking.py): given to a user or a group by an administrator, never implied by a role.
+        permissions = [("view_unmasked_person", _("Can see national IDs and phones unmasked"))]
         indexes = [
             models.Index(fields=["updated_at", "id"], name="person_sync"),
+            # A station's sync stream and its officers' "recently changed" lists: (station, updated_at, id).
+            models.Index(fields=["station", "updated_at", "id"], name="person_station_sync"),
             models.Index(fields=["station", "id"], name="person_station"),
             models.Index(fields=["address"], name="person_address"),
             models.Index(fields=["phone"], name="person_phone", condition=~Q(phone="")),
@@ -74,6 +80,9 @@ class Residence(models.Model):
         ]
         indexes = [models.Index(fields=["house", "start"]), models.Index(fields=["start"]), models.Index(fields=["end"])]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.house_id} ({self.start}–{self.end or ''})"
+
 
 class AccessLog(models.Model):
     """Every unmasked read of persons: who, when, which persons, through what, and why.
@@ -98,3 +107,6 @@ class AccessLog(models.Model):
         verbose_name_plural = _("personal-data accesses")
         ordering = ["-at"]
         indexes = [GinIndex(fields=["person_ids"], name="accesslog_persons")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action}"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.audit import audited
 from registry.choices import KEY_TRADES, HouseUse, UnitKind
-from registry.models.base import SyncedRecord
+from registry.models.base import SyncedRecord, sync_clock_trigger
 from stations.jurisdiction import Jurisdiction, ScopedManager
 
 
@@ -30,6 +30,7 @@ class House(SyncedRecord):
     class Meta:
         verbose_name = _("house")
         verbose_name_plural = _("houses")
+        triggers = [sync_clock_trigger("house")]
         indexes = [
             models.Index(fields=["updated_at", "id"], name="house_sync"),
             models.Index(fields=["station", "id"], name="house_station"),
@@ -68,6 +69,7 @@ class Unit(SyncedRecord):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
+        triggers = [sync_clock_trigger("unit")]
         indexes = [
             models.Index(fields=["updated_at", "id"], name="unit_sync"),
             models.Index(fields=["station", "id"], name="unit_station"),

@@ -16,8 +16,22 @@ class QualityRate(models.Model):
 
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind"), max_length=10, choices=RecordKind.choices)
-    station = models.ForeignKey("stations.Station", verbose_name=_("station"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    region = models.ForeignKey("stations.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "stations.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     total = models.PositiveBigIntegerField(_("records"))
     complete = models.PositiveBigIntegerField(_("complete"))
     accurate = models.PositiveBigIntegerField(_("accurate"))
@@ -31,12 +45,28 @@ class QualityRate(models.Model):
         verbose_name_plural = _("data-quality rates")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(station__isnull=False) & Q(region__isnull=True)) | (Q(station__isnull=True) & Q(region__isnull=False)),
+                condition=(Q(station__isnull=False) & Q(region__isnull=True))
+                | (Q(station__isnull=True) & Q(region__isnull=False)),
                 name="qualityrate_one_unit",
             ),
-            models.UniqueConstraint(fields=["day", "kind", "station"], condition=Q(station__isnull=False), name="qualityrate_station_day"),
-            models.UniqueConstraint(fields=["day", "kind", "region"], condition=Q(region__isnull=False), name="qualityrate_region_day"),
+            models.UniqueConstraint(
+                fields=["day", "kind", "station"],
+                condition=Q(station__isnull=False),
+                name="qualityrate_station_day",
+            ),
+            models.UniqueConstraint(
+                fields=["day", "kind", "region"],
+                condition=Q(region__isnull=False),
+                name="qualityrate_region_day",
+            ),
         ]
+        indexes = [
+            models.Index(fields=["station", "day"], name="qualityrate_station"),
+            models.Index(fields=["region", "day"], name="qualityrate_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.station_id or self.region_id} · {self.day}"
 
     @staticmethod
     def _rate(part: int, total: int) -> float:
@@ -63,7 +93,9 @@ class QualityIssue(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=RecordKind.choices)
     record_id = models.BigIntegerField(_("record"))
-    station = models.ForeignKey("stations.Station", verbose_name=_("station"), on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(
+        "stations.Station", verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
     dimension = models.CharField(_("dimension"), max_length=12)  # completeness / accuracy / freshness
     rule = models.CharField(_("rule"), max_length=40)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
@@ -76,8 +108,12 @@ class QualityIssue(models.Model):
         verbose_name_plural = _("data-quality issues")
         indexes = [
             models.Index(fields=["station", "kind", "dimension", "id"], name="qualityissue_list"),
+            models.Index(fields=["station", "id"], name="qualityissue_station"),
             models.Index(fields=["kind", "record_id"], name="qualityissue_record"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.record_id}: {self.rule}"
 
 
 class DuplicateCandidate(models.Model):
@@ -88,11 +124,22 @@ class DuplicateCandidate(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=RecordKind.choices)
     record_a = models.BigIntegerField(_("record"))
     record_b = models.BigIntegerField(_("possible duplicate"))
-    station = models.ForeignKey("stations.Station", verbose_name=_("station"), on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(
+        "stations.Station", verbose_name=_("station"), on_delete=models.CASCADE, related_name="+"
+    )
     score = models.FloatField(_("similarity"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN)
-    decided_by = models.ForeignKey("stations.User", verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        "stations.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("found at"), auto_now_add=True)
 
@@ -103,6 +150,32 @@ class DuplicateCandidate(models.Model):
         verbose_name_plural = _("possible duplicates")
         constraints = [
             models.UniqueConstraint(fields=["kind", "record_a", "record_b"], name="duplicate_pair_once"),
-            models.CheckConstraint(condition=Q(record_a__lt=models.F("record_b")), name="duplicate_pair_ordered"),
+            models.CheckConstraint(
+                condition=Q(record_a__lt=models.F("record_b")), name="duplicate_pair_ordered"
+            ),
         ]
-        indexes = [models.Index(fields=["station", "status", "id"], name="duplicate_queue")]
+        indexes = [
+            models.Index(fields=["station", "status", "id"], name="duplicate_queue"),
+            models.Index(fields=["kind", "record_b"], name="duplicate_record_b"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.record_a} ~ {self.record_b}"
+
+
+class RicPlace(models.Model):
+    """The region codes a national ID may start with (GB/T 2260, with the years each code was in use),
+    loaded from python-stdnum's own table (``stdnum/cn/loc.dat``) so that the set-based quality SQL
+    judges a national ID exactly as ``stdnum.cn.ric`` does (see ``registry/quality.py``)."""
+
+    code = models.CharField(_("region code"), max_length=6)
+    first_year = models.PositiveSmallIntegerField(_("from year"), null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(_("until year"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("national-ID region code")
+        verbose_name_plural = _("national-ID region codes")
+        indexes = [models.Index(fields=["code"], name="ricplace_code")]
+
+    def __str__(self) -> str:
+        return self.code

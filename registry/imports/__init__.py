@@ -1,0 +1,1 @@
+"""Bulk import of registry records from CSV and XLSX files (see ``pipeline``)."""

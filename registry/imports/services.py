@@ -1,0 +1,89 @@
+"""Writes of the import feature: start an import, resume a failed one."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from registry.choices import ImportStatus, RecordKind
+from registry.models import ImportJob
+
+
+class ImportTooLarge(ValueError):
+    """The upload is over ``REGISTRY_IMPORT_MAX_BYTES``."""
+
+
+class ImportNotAllowed(PermissionError):
+    pass
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "REGISTRY_IMPORT_MAX_BYTES", 512 * 1024 * 1024))
+
+
+def _enqueue(job_id: int) -> None:
+    from registry.tasks import import_run
+
+    transaction.on_commit(lambda: import_run.delay(job_id))
+
+
+def import_create(*, user: Any, kind: str, upload: UploadedFile) -> ImportJob:
+    """Record the import (queued) and hand it to a worker once the record is committed."""
+    from stations.api.permissions import can_write
+
+    if not can_write(user):
+        raise ImportNotAllowed
+    if kind not in RecordKind.values:
+        raise ValueError(kind)
+    if upload.size is not None and upload.size > max_upload_bytes():
+        raise ImportTooLarge(upload.size)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    station = user.home_station
+    with transaction.atomic():
+        job = ImportJob(
+            kind=kind,
+            status=ImportStatus.QUEUED,
+            file_name=(upload.name or "import")[:255],
+            sha256=digest.hexdigest(),
+            created_by=user,
+            station=station,
+            region=station.county if station is not None else user.home_region,
+        )
+        job.file.save(upload.name or "import", upload, save=False)
+        job.save()
+        _enqueue(job.pk)
+    return job
+
+
+def import_resume(*, user: Any, job: ImportJob) -> bool:
+    """Queue a failed (or abandoned) job again; it continues from ``rows_done``. False if it cannot."""
+    from stations.api.permissions import can_write
+    from stations.jurisdiction import is_in_scope
+
+    if not can_write(user):
+        raise ImportNotAllowed
+    with transaction.atomic():
+        if not is_in_scope(job, user):
+            raise ImportJob.DoesNotExist
+        stale = timezone.now() - _stale_after()
+        resumable = ImportJob.objects.filter(pk=job.pk).filter(
+            status=ImportStatus.FAILED
+        ) | ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, heartbeat_at__lt=stale)
+        if not resumable.update(status=ImportStatus.QUEUED, error="", finished_at=None):
+            return False
+        _enqueue(job.pk)
+    return True
+
+
+def _stale_after():  # type: ignore[no-untyped-def]
+    from registry.imports.pipeline import STALE_AFTER
+
+    return STALE_AFTER
