@@ -1,0 +1,101 @@
+"""The one FilterSet of disputes, used by the list page and the API alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from disputes.choices import OPEN_STATES, DisputeKind, DisputeState, FoundBy, RiskLevel
+from disputes.models import Dispute, Party
+from stations.filters import JurisdictionFilterSet
+from stations.jurisdiction import scope
+
+
+def _scoped(model_path: str) -> Any:
+    def queryset(request: HttpRequest | None) -> QuerySet[Any]:
+        from django.apps import apps
+
+        model = apps.get_model(model_path)
+        return scope(model._default_manager.all(), getattr(request, "user", None))
+
+    return queryset
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DisputeFilterSet(JurisdictionFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("summary or party"))
+    station = JurisdictionFilterSet.station_filter()
+    beat = django_filters.ModelChoiceFilter(queryset=_scoped("beats.Beat"), label=_("beat area"))
+    community = django_filters.ModelChoiceFilter(
+        queryset=_scoped("beats.Community"), label=_("community / village")
+    )
+    kind = django_filters.ChoiceFilter(choices=DisputeKind.choices, label=_("kind"))
+    found_by = django_filters.ChoiceFilter(choices=FoundBy.choices, label=_("how found"))
+    risk = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=_("risk level"))
+    state = django_filters.ChoiceFilter(choices=DisputeState.choices, label=_("state"))
+    is_open = django_filters.BooleanFilter(method="filter_is_open", label=_("open"))
+    officer = django_filters.ModelChoiceFilter(
+        queryset=_scoped("stations.Officer"), label=_("responsible officer")
+    )
+    found_after = django_filters.DateFilter(
+        field_name="found_on", lookup_expr="gte", label=_("found from"), widget=_DateInput
+    )
+    found_before = django_filters.DateFilter(
+        field_name="found_on", lookup_expr="lte", label=_("found until"), widget=_DateInput
+    )
+    reported_after = django_filters.DateFilter(
+        field_name="reported_on", lookup_expr="gte", label=_("reported from")
+    )
+    reported_before = django_filters.DateFilter(
+        field_name="reported_on", lookup_expr="lte", label=_("reported until")
+    )
+    closed_after = django_filters.DateFilter(
+        field_name="closed_on", lookup_expr="gte", label=_("closed from")
+    )
+    closed_before = django_filters.DateFilter(
+        field_name="closed_on", lookup_expr="lte", label=_("closed until")
+    )
+    person = django_filters.ModelChoiceFilter(
+        field_name="parties__person",
+        queryset=_scoped("registry.Person"),
+        label=_("registry person"),
+        distinct=True,
+    )
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "q",
+            "station",
+            "beat",
+            "community",
+            "kind",
+            "found_by",
+            "risk",
+            "state",
+            "is_open",
+            "officer",
+            "found_after",
+            "found_before",
+            "reported_after",
+            "reported_before",
+            "closed_after",
+            "closed_before",
+            "person",
+        ]
+
+    def filter_q(self, queryset: QuerySet[Dispute], name: str, value: str) -> QuerySet[Dispute]:
+        parties = Party.objects.filter(name__icontains=value).values("dispute_id")
+        return queryset.filter(Q(title__icontains=value) | Q(pk__in=parties))
+
+    def filter_is_open(self, queryset: QuerySet[Dispute], name: str, value: bool) -> QuerySet[Dispute]:
+        condition = Q(state__in=list(OPEN_STATES))
+        return queryset.filter(condition) if value else queryset.exclude(condition)

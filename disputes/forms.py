@@ -1,0 +1,213 @@
+"""Forms of the disputes pages (phone-first: one column, native date pickers). They validate input;
+the views hand the cleaned data to ``disputes.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from disputes import transitions
+from disputes.choices import FollowUpOutcome, PartyRole
+from disputes.models import Dispute, FollowUp, MediationSession
+from stations.forms import bootstrap_form
+from stations.jurisdiction import scope
+from stations.models import Officer, Station
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class DisputeForm(forms.ModelForm):
+    """A dispute's details. A station's user records at their station and picks among its beats,
+    communities and officers; a user above the stations picks the station only (the rest is set
+    later from the dispute's page, among that station's choices). The service checks it all."""
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "station",
+            "title",
+            "kind",
+            "risk",
+            "found_by",
+            "found_on",
+            "reported_on",
+            "beat",
+            "community",
+            "officer",
+            "account",
+        ]
+        widgets = {
+            "found_on": DateInput(),
+            "reported_on": DateInput(),
+            "account": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from beats.models import Beat, Community
+
+        if not editing:
+            self.fields["found_on"].initial = timezone.localdate()
+        station_id = getattr(user, "home_station_id", None)
+        if editing or station_id is not None:
+            del self.fields["station"]
+            station_id = self.instance.station_id if editing else station_id
+        else:
+            # Above the stations: pick the station; its beat, community and officer are set later
+            # (from the dispute's page), where the choices are that station's.
+            self.fields["station"].queryset = scope(Station.objects.order_by("code"), user)
+            for name in ("beat", "community", "officer"):
+                del self.fields[name]
+            bootstrap_form(self)
+            return
+        beats, communities = scope(Beat.objects.all(), user), scope(Community.objects.all(), user)
+        officers = scope(Officer.objects.filter(is_active=True, station__isnull=False), user)
+        if station_id is not None:
+            beats, communities = (
+                beats.filter(station_id=station_id),
+                communities.filter(station_id=station_id),
+            )
+            officers = officers.filter(station_id=station_id)
+        self.fields["beat"].queryset = beats.order_by("code")
+        self.fields["community"].queryset = communities.order_by("code")
+        self.fields["officer"].queryset = officers.order_by("name")
+        bootstrap_form(self)
+
+
+class PartyForm(forms.Form):
+    """A party: typing a national ID fills name and phone from the registry (see party-lookup.js);
+    otherwise type them."""
+
+    role = forms.ChoiceField(label=_("role"), choices=PartyRole.choices)
+    national_id = forms.CharField(
+        label=_("national ID"),
+        max_length=18,
+        required=False,
+        help_text=_("Typing a national ID fills the party in from the registry."),
+        widget=forms.TextInput(
+            attrs={"class": "js-party-national-id", "autocomplete": "off", "inputmode": "text"}
+        ),
+    )
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs={"class": "js-party-person"}))
+    name = forms.CharField(
+        label=_("name"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "js-party-name"}),
+    )
+    phone = forms.CharField(
+        label=_("phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "js-party-phone", "inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap_form(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        has_any = any((data.get(k) or "") for k in ("national_id", "name", "phone")) or data.get("person")
+        if has_any and not (data.get("name") or data.get("national_id") or data.get("person")):
+            raise ValidationError(_("Give the party's name, or a national ID found in the registry."))
+        return data
+
+
+PartyFormSet = forms.formset_factory(PartyForm, extra=2, max_num=10, validate_max=True)
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("step"))
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    at = forms.DateTimeField(
+        label=_("when"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("Leave empty for now."),
+    )
+
+    def __init__(self, *args: Any, dispute: Dispute, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        moves = transitions.allowed_moves(dispute.state)
+        self.fields["to"].choices = [(state, move.label) for state, move in moves.items()]
+        self.required_notes = [state for state, move in moves.items() if move.note_required]
+        bootstrap_form(self)
+
+
+class MediationSessionForm(forms.ModelForm):
+    resolve = forms.BooleanField(label=_("The dispute is resolved with this session"), required=False)
+
+    class Meta:
+        model = MediationSession
+        fields = ["held_on", "method", "outcome", "officer", "mediators", "note"]
+        widgets = {"held_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, dispute: Dispute, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = scope(
+            Officer.objects.filter(station_id=dispute.station_id, is_active=True), user
+        ).order_by("name")
+        self.fields["officer"].initial = getattr(user, "officer_id", None)
+        self.fields["held_on"].initial = timezone.localdate()
+        bootstrap_form(self)
+
+
+class FollowUpScheduleForm(forms.Form):
+    due_on = forms.DateField(label=_("due on"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap_form(self)
+
+
+class FollowUpRecordForm(forms.ModelForm):
+    reopen = forms.BooleanField(
+        label=_("Reopen the dispute for mediation"),
+        required=False,
+        help_text=_("Ticked for you when it flared up again."),
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = ["done_on", "outcome", "officer", "note"]
+        widgets = {"done_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, dispute: Dispute, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = True
+        self.fields["outcome"].choices = FollowUpOutcome.choices
+        self.fields["done_on"].required = True
+        self.fields["done_on"].initial = timezone.localdate()
+        self.fields["officer"].queryset = scope(
+            Officer.objects.filter(station_id=dispute.station_id, is_active=True), user
+        ).order_by("name")
+        self.fields["officer"].initial = getattr(user, "officer_id", None)
+        self.fields["reopen"].widget.attrs["class"] = "js-followup-reopen"
+        self.fields["outcome"].widget.attrs["class"] = "js-followup-outcome"
+        bootstrap_form(self)

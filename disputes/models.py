@@ -1,1 +1,0 @@
-"""Models of the disputes app (coming with its issue)."""

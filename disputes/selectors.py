@@ -1,0 +1,268 @@
+"""Reads of the disputes app. Every selector takes the user and applies jurisdiction first; each runs
+a fixed number of queries, however many disputes there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import CharField, Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Concat, Substr
+from django.http import HttpRequest
+
+from disputes.choices import (
+    ESCALATED_STATES,
+    OPEN_STATES,
+    TRANSFERRED_STATES,
+    DisputeState,
+    FollowUpStatus,
+    RiskLevel,
+)
+from disputes.figures import COUNT_FIELDS, Counts, FigureRow, Period
+from disputes.filters import DisputeFilterSet
+from disputes.models import Dispute, DisputeMonth, FollowUp
+from stations.choices import Role
+from stations.jurisdiction import scope
+from stations.models import Region, Station
+
+DEFAULT_ATTENTION_DAYS = 7
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+def dispute_list(*, user: Any, filters: Any = None, request: HttpRequest | None = None) -> QuerySet[Dispute]:
+    """Disputes in ``user``'s jurisdiction, narrowed by the one dispute FilterSet (invalid filters
+    give no rows)."""
+    qs = scope(Dispute.objects.all(), user).select_related("station", "officer", "beat", "community")
+    if filters is None:
+        return qs
+    filterset = DisputeFilterSet(filters, queryset=qs, request=request)
+    return filterset.qs if filterset.is_valid() else qs.none()
+
+
+def dispute_detail_queryset(*, user: Any) -> QuerySet[Dispute]:
+    """A dispute with everything its page and the API show, in a fixed number of queries."""
+    return (
+        scope(Dispute.objects.all(), user)
+        .select_related("station", "officer", "beat", "community", "created_by")
+        .prefetch_related(
+            "parties",
+            "sessions__officer",
+            "transitions__user",
+            "transitions__officer",
+            "followups__officer",
+        )
+    )
+
+
+# --- the station's board ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    key: str
+    label: str
+    states: tuple[str, ...]
+    count: int
+    disputes: list[Dispute]
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.disputes)
+
+
+def board_columns() -> list[tuple[str, str, tuple[str, ...]]]:
+    from django.utils.translation import gettext as _
+
+    return [
+        ("screening", _("Screening"), (DisputeState.SCREENING,)),
+        ("mediating", _("Mediating"), (DisputeState.MEDIATING,)),
+        ("resolved", _("Resolved"), (DisputeState.RESOLVED,)),
+        ("escalated", _("Escalated"), tuple(ESCALATED_STATES)),
+        ("transferred", _("Transferred"), tuple(TRANSFERRED_STATES)),
+    ]
+
+
+def dispute_board(*, user: Any, station: Station, limit: int = 25) -> list[BoardColumn]:
+    """The station's disputes by state: for each column the count and the ``limit`` most recently
+    active (open ones) or most recently closed. One count query plus one query per column."""
+    station_qs = scope(Dispute.objects.filter(station=station), user)
+    counts = dict(station_qs.order_by().values_list("state").annotate(n=Count("id")))
+    columns = []
+    for key, label, states in board_columns():
+        order = ("-last_action_at", "-id") if key in ("screening", "mediating") else ("-closed_on", "-id")
+        rows = list(station_qs.filter(state__in=states).select_related("officer").order_by(*order)[:limit])
+        columns.append(BoardColumn(key, label, states, sum(counts.get(s, 0) for s in states), rows))
+    return columns
+
+
+# --- attention ----------------------------------------------------------------------------------
+
+
+def attention_days() -> int:
+    """Days without action after which an open high-risk dispute needs attention
+    (``DISPUTES_ATTENTION_DAYS``, default 7)."""
+    return int(getattr(settings, "DISPUTES_ATTENTION_DAYS", DEFAULT_ATTENTION_DAYS))
+
+
+@dataclass(frozen=True)
+class Attention:
+    quiet_days: int
+    today: dt.date
+    stale: list[Dispute] = field(default_factory=list)
+    stale_more: bool = False
+    followups: list[FollowUp] = field(default_factory=list)
+    followups_more: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.stale and not self.followups
+
+
+def dispute_attention(
+    *, user: Any, now: dt.datetime, quiet_days: int | None = None, soon_days: int = 3, limit: int = 20
+) -> Attention:
+    """What needs the user's attention now: open high-risk disputes with no action for
+    ``quiet_days`` days (oldest silence first), and follow-up visits due by ``soon_days`` from
+    today (most overdue first). An officer sees the disputes they are responsible for and the
+    station's unassigned ones; a station head the whole station; staff above their subtree.
+    Two queries, at most ``limit`` rows each."""
+    from django.utils import timezone
+
+    quiet_days = attention_days() if quiet_days is None else quiet_days
+    today = timezone.localtime(now).date()
+    disputes = scope(Dispute.objects.all(), user)
+    followups = scope(FollowUp.objects.all(), user)
+    officer_id = getattr(user, "officer_id", None)
+    if getattr(user, "role", None) == Role.OFFICER and officer_id:
+        mine = Q(officer_id=officer_id) | Q(officer__isnull=True)
+        disputes = disputes.filter(mine)
+        followups = followups.filter(Q(dispute__officer_id=officer_id) | Q(dispute__officer__isnull=True))
+    stale = list(
+        disputes.filter(
+            state__in=list(OPEN_STATES),
+            risk=RiskLevel.HIGH,
+            last_action_at__lt=now - dt.timedelta(days=quiet_days),
+        )
+        .select_related("station", "officer")
+        .order_by("last_action_at", "id")[: limit + 1]
+    )
+    due = list(
+        followups.filter(status=FollowUpStatus.PENDING, due_on__lte=today + dt.timedelta(days=soon_days))
+        .select_related("dispute__station", "dispute__officer")
+        .order_by("due_on", "id")[: limit + 1]
+    )
+    return Attention(
+        quiet_days=quiet_days,
+        today=today,
+        stale=stale[:limit],
+        stale_more=len(stale) > limit,
+        followups=due[:limit],
+        followups_more=len(due) > limit,
+    )
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiguresReport:
+    unit: Region | Station
+    period: Period
+    total: FigureRow
+    rows: list[FigureRow]  # the unit's children (cities, counties or stations); empty for a station
+
+
+def _unit_key(unit: Region) -> Any:
+    """Which child of ``unit`` a station belongs to: ``r<path of the child region>`` or, for a
+    station directly under the unit, ``s<station id>`` (region paths are '/'-joined 6-digit codes)."""
+    prefix_length = len(unit.path) + 7
+    from django.db.models import Case, When
+
+    return Case(
+        When(
+            station__county__path=unit.path,
+            then=Concat(Value("s"), Cast("station_id", output_field=CharField())),
+        ),
+        default=Concat(Value("r"), Substr("station__county__path", 1, prefix_length)),
+        output_field=CharField(),
+    )
+
+
+def _aggregates(period: Period) -> dict[str, Any]:
+    this_q = Q(month__gte=period.first, month__lte=period.last)
+    last = period.last_year()
+    last_q = Q(month__gte=last.first, month__lte=last.last)
+    aggregates: dict[str, Any] = {}
+    for name in COUNT_FIELDS:
+        aggregates[f"this_{name}"] = Sum(name, filter=this_q)
+        aggregates[f"last_{name}"] = Sum(name, filter=last_q)
+    return aggregates
+
+
+def _counts(row: dict[str, Any], which: str) -> Counts:
+    return Counts(**{name: int(row.get(f"{which}_{name}") or 0) for name in COUNT_FIELDS})
+
+
+def dispute_figures(*, user: Any, unit: Region | Station, period: Period) -> FiguresReport:
+    """Dispute figures of ``unit`` and of each of its children for ``period`` and the same months a
+    year earlier, read from the monthly summary: three queries whatever the size of the unit.
+
+    ``unit`` must be in ``user``'s jurisdiction (callers fetch it through the jurisdiction scope)."""
+    last = period.last_year()
+    months = DisputeMonth.objects.filter(
+        Q(month__gte=period.first, month__lte=period.last) | Q(month__gte=last.first, month__lte=last.last)
+    )
+    months = scope(months, user).order_by()
+    if isinstance(unit, Station):
+        row = months.filter(station=unit).aggregate(**_aggregates(period))
+        total = FigureRow("station", unit.pk, unit.name, _counts(row, "this"), _counts(row, "last"))
+        return FiguresReport(unit=unit, period=period, total=total, rows=[])
+
+    by_key = {
+        row["key"]: row
+        for row in months.filter(station__county__path__startswith=unit.path)
+        .values(key=_unit_key(unit))
+        .annotate(**_aggregates(period))
+    }
+    rows: list[FigureRow] = []
+    for region in scope(Region.objects.filter(parent=unit), user).order_by("code"):
+        row = by_key.get(f"r{region.path}", {})
+        rows.append(FigureRow("region", region.pk, region.name, _counts(row, "this"), _counts(row, "last")))
+    for station in scope(Station.objects.filter(county=unit), user).order_by("code"):
+        row = by_key.get(f"s{station.pk}", {})
+        rows.append(
+            FigureRow("station", station.pk, station.name, _counts(row, "this"), _counts(row, "last"))
+        )
+    this, last_counts = Counts(), Counts()
+    for row in by_key.values():
+        this, last_counts = this + _counts(row, "this"), last_counts + _counts(row, "last")
+    total = FigureRow("region", unit.pk, unit.name, this, last_counts)
+    return FiguresReport(unit=unit, period=period, total=total, rows=rows)
+
+
+def figures_live(*, user: Any, unit: Region | Station, period: Period) -> Counts:
+    """The same totals counted straight from the disputes (one query): what the summary must agree
+    with once refreshed. For checks and small units, not for dashboards."""
+    qs = scope(Dispute.objects.all(), user).order_by()
+    if isinstance(unit, Station):
+        qs = qs.filter(station=unit)
+    else:
+        qs = qs.filter(station__county__path__startswith=unit.path)
+    found_q = Q(found_on__gte=period.first, found_on__lte=period.end)
+    closed_q = Q(closed_on__gte=period.first, closed_on__lte=period.end)
+    open_ = list(OPEN_STATES)
+    row = qs.aggregate(
+        found=Count("id", filter=found_q),
+        resolved=Count("id", filter=found_q & Q(state=DisputeState.RESOLVED)),
+        transferred=Count("id", filter=found_q & Q(state__in=TRANSFERRED_STATES)),
+        open_low=Count("id", filter=found_q & Q(state__in=open_, risk=RiskLevel.LOW)),
+        open_medium=Count("id", filter=found_q & Q(state__in=open_, risk=RiskLevel.MEDIUM)),
+        open_high=Count("id", filter=found_q & Q(state__in=open_, risk=RiskLevel.HIGH)),
+        criminal=Count("id", filter=closed_q & Q(state=DisputeState.ESCALATED_CRIMINAL)),
+        homicide=Count("id", filter=closed_q & Q(state=DisputeState.ESCALATED_HOMICIDE)),
+    )
+    return Counts(**row)
