@@ -8,21 +8,38 @@ Personas (all from ``stations/demo.py``): ``officer`` and ``station_head`` at on
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from stations.models import User
+from tests import live
+
+# After a transactional test (its teardown empties the database) the tiny demo is brought back from
+# the copy taken below; see tests/live.py.
+pytest_runtest_teardown = live.pytest_runtest_teardown
 
 DEMO_SEED = 1
+
+# Rate limits and other cached state live in Redis: give each test run keys of its own, so runs (and
+# parallel runs on one machine) never see each other's counters. Caches are created lazily, after this.
+# Password hashing strength is not under test here; the fast hasher keeps sign-in tests quick.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+settings.CACHES["default"]["KEY_PREFIX"] = f"{settings.CACHES['default']['KEY_PREFIX']}-test-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         call_command("load_demo", scale="tiny", seed=DEMO_SEED, verbosity=0)
+        live.snapshot_demo()
+    yield
+    with django_db_blocker.unblock():
+        live.drop_demo_snapshot()
 
 
 def _persona(username: str) -> Callable[..., User]:
