@@ -66,8 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "stations.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "stations.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -125,7 +125,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled in portal/schedules.py
-from portal.schedules import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402,F811
 
 # --- Users, sign-in and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "stations.User"
@@ -184,14 +183,14 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "stations.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.PortalAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "stations.api.throttling.PerTokenRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("API_RATE_PER_TOKEN", "6000/hour"),
-        "anon": env_str("API_RATE_ANON", "120/hour"),
+        "anon": env_str("API_RATE_ANON", "300/minute"),
     },
     "EXCEPTION_HANDLER": "stations.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -207,6 +206,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "AreaKindEnum": "beats.choices.AreaKind",
+        "RecordKindEnum": "registry.choices.RecordKind",
+        "DisputeKindEnum": "disputes.choices.DisputeKind",
+        "DisputeStateEnum": "disputes.choices.DisputeState",
+        "FollowUpOutcomeEnum": "disputes.choices.FollowUpOutcome",
+        "MediationOutcomeEnum": "disputes.choices.MediationOutcome",
+    },
 }
 
 # --- Internationalisation: Simplified Chinese first, English second -----------------------------
@@ -261,6 +269,15 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# --- Domain rules a province may tune -------------------------------------------------------------
+# Registry imports: largest upload, rows per committed batch, bad rows after which a file is refused.
+REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+REGISTRY_IMPORT_BATCH_ROWS = env_int("REGISTRY_IMPORT_BATCH_ROWS", 10_000)
+REGISTRY_IMPORT_MAX_BAD_ROWS = env_int("REGISTRY_IMPORT_MAX_BAD_ROWS", 10_000)
+# Disputes: days without progress before an open dispute needs attention; follow-up visits after resolution.
+DISPUTES_ATTENTION_DAYS = env_int("DISPUTES_ATTENTION_DAYS", 7)
+DISPUTES_FOLLOWUP_DAYS = tuple(int(days) for days in env_list("DISPUTES_FOLLOWUP_DAYS", "7,30"))
 
 # --- Demo and logging ------------------------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "portal-demo")

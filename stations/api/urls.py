@@ -1,5 +1,4 @@
 from django.urls import path
-from knox import views as knox_views
 from rest_framework.routers import SimpleRouter
 
 from stations.api import views
@@ -11,7 +10,7 @@ router.register("officers", views.OfficerViewSet)
 
 urlpatterns = [
     path("auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
-    path("auth/logout/", knox_views.LogoutView.as_view(), name="api-logout"),
-    path("auth/logout-all/", knox_views.LogoutAllView.as_view(), name="api-logout-all"),
+    path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", views.LogoutAllView.as_view(), name="api-logout-all"),
     *router.urls,
 ]

@@ -3,7 +3,8 @@ from __future__ import annotations
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from knox import views as knox_views
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -21,6 +22,16 @@ from stations.api.serializers import (
 from stations.api.viewsets import ScopedReadOnlyViewSet
 from stations.filters import OfficerFilterSet, RegionFilterSet, StationFilterSet
 from stations.models import Officer, Region, Station
+
+
+@extend_schema_view(post=extend_schema(request=None, responses={204: None}))
+class LogoutView(knox_views.LogoutView):
+    """End the token this request is authenticated with."""
+
+
+@extend_schema_view(post=extend_schema(request=None, responses={204: None}))
+class LogoutAllView(knox_views.LogoutAllView):
+    """End every API token of the caller (signing out of every client)."""
 
 
 class ObtainTokenView(APIView):
