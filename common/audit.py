@@ -6,13 +6,11 @@ Each event row carries the context (user, URL or task) of the write that produce
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 import pghistory
-
-from collections.abc import Callable, Sequence
-from typing import TypeVar
 
 _T = TypeVar("_T")
 

@@ -33,7 +33,10 @@ class SessionLifetimeMiddleware:
             login_at = datetime.fromisoformat(stamp) if stamp else None
             cap = timedelta(hours=settings.SESSION_ABSOLUTE_HOURS)
             revoked = user.sessions_revoked_at
-            if login_at is None or now - login_at > cap or (revoked is not None and login_at < revoked):
+            if login_at is None:  # signed in before this middleware was installed: count from now
+                request.session[SESSION_LOGIN_AT_KEY] = now.isoformat()
+                login_at = now
+            if now - login_at > cap or (revoked is not None and login_at < revoked):
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -57,8 +58,19 @@ def user_disable(*, user: User) -> None:
 
 
 def api_token_issue(*, user: User) -> tuple[AuthToken, str]:
-    """Issue an expiring API token; the plain token is returned once and only its digest is stored."""
-    return AuthToken.objects.create(user=user)
+    """Issue an expiring API token; the plain token is returned once and only its digest is stored.
+
+    A user holds at most ``REST_KNOX["TOKEN_LIMIT_PER_USER"]`` live tokens: issuing one more ends the
+    oldest, so a client that lost its token can always get a new one and old tokens do not pile up."""
+    limit = settings.REST_KNOX.get("TOKEN_LIMIT_PER_USER")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one issuer at a time per user
+        if limit:
+            live = AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+            stale = list(live.values_list("pk", flat=True)[limit - 1 :])
+            if stale:
+                AuthToken.objects.filter(pk__in=stale).delete()
+        return AuthToken.objects.create(user=user)
 
 
 def api_tokens_purge_expired(*, now: dt.datetime | None = None) -> int:
