@@ -67,13 +67,13 @@ run: demo static
 	$(SERVICES_ENV)
 	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
 
-test: migrate static
+test: setup services static
 	$(SERVICES_ENV)
 	command -v chromium >/dev/null || scripts/ensure-debian.sh chromium
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -8,3 +8,53 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=17),
     },
 }
+
+# Disputes: the monthly summary the dispute dashboards read (only changed rows are written).
+BEAT_SCHEDULE["disputes-refresh-figures"] = {
+    "task": "disputes.tasks.refresh_figures",
+    "schedule": crontab(minute="*/10"),
+}
+
+# Beats: officers' monthly check-in compliance for the assessment, nightly; each community's
+# eight-nos row for the new year, on 1 January.
+BEAT_SCHEDULE["beats-snapshot-compliance"] = {
+    "task": "beats.tasks.snapshot_compliance",
+    "schedule": crontab(hour=1, minute=20),
+}
+BEAT_SCHEDULE["beats-open-eight-nos-year"] = {
+    "task": "beats.tasks.open_eight_nos_year",
+    "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30),
+}
+
+# Registry: data-quality rates every night (set-based, into the summary table the pages read); the
+# inspection table's monthly partitions created three months ahead; each station's inspection plan
+# drawn at random on Monday morning (never earlier).
+BEAT_SCHEDULE["registry-quality-recompute"] = {
+    "task": "registry.tasks.quality_recompute_task",
+    "schedule": crontab(hour=2, minute=10),
+}
+BEAT_SCHEDULE["registry-inspection-partitions"] = {
+    "task": "registry.tasks.inspection_partitions_task",
+    "schedule": crontab(hour=3, minute=5),
+}
+BEAT_SCHEDULE["registry-inspection-plans"] = {
+    "task": "registry.tasks.inspection_plans_task",
+    "schedule": crontab(day_of_week="mon", hour=6, minute=0),
+}
+
+# Evaluation: last month's assessment scores and every station's ledgers, on the 2nd of each month
+# (after the nightly quality and compliance runs have closed the month).
+BEAT_SCHEDULE["evaluation-assessment-score"] = {
+    "task": "evaluation.tasks.assessment_score_task",
+    "schedule": crontab(day_of_month=2, hour=4, minute=0),
+}
+BEAT_SCHEDULE["evaluation-ledgers-generate"] = {
+    "task": "evaluation.tasks.ledgers_generate_task",
+    "schedule": crontab(day_of_month=2, hour=4, minute=30),
+}
+
+# Rewards: household-head points for newly confirmed activities, every half hour (idempotent).
+BEAT_SCHEDULE["rewards-post-activity-points"] = {
+    "task": "rewards.tasks.post_activity_points",
+    "schedule": crontab(minute="*/30"),
+}
