@@ -189,7 +189,7 @@ def dispute_resolution(units: Units, period: Any) -> dict[str, Ratio]:
     return units.roll_up({pk: (c.resolved, c.found) for pk, c in counts.items()})
 
 
-@metric("dispute_escalations", _("Dispute escalations"))
+@metric("dispute_escalations", _("Dispute escalation rate"))
 def dispute_escalations(units: Units, period: Any) -> dict[str, Ratio]:
     """Escalation rate, lower is better (the seed scores 0 as full points, 5 % as none): disputes that
     escalated into a criminal case or a homicide in the period (``Counts.escalated``, dated by the
@@ -252,7 +252,7 @@ def eight_nos_share(units: Units, period: Any) -> dict[str, Ratio]:
     return units.roll_up({row["station_id"]: (row["held"], row["n"]) for row in rows})
 
 
-@metric("household_head_activity", _("Household-head activity"))
+@metric("household_head_activity", _("Household-head activity rate"))
 def household_head_activity(units: Units, period: Any) -> dict[str, Ratio]:
     """The share of household heads serving in the period (appointed by its end, not ended before its
     start) with at least one activity in the period that the station confirmed — a rate, as the
