@@ -304,7 +304,7 @@ def _line(score: Score, metric: str) -> dict[str, Any]:
 def test_scoring_now_gives_these_indicators_points(place: Place, province_admin: User) -> None:
     from beats import services as beats
 
-    _disputes(place)
+    made = _disputes(place)
     _community(place, place.one)
     village = _community(place, place.one)
     beats.eight_nos_breach_record(user=None, community=village, item="cults", occurred_on=MONTH, description="邪教")
@@ -336,3 +336,11 @@ def test_scoring_now_gives_these_indicators_points(place: Place, province_admin:
     listed = f"{reverse('disputes:list')}?station={place.one.pk}&amp;state=escalated_criminal"
     assert listed in body
     assert f"{reverse('beats:community_list')}?station={place.one.pk}&amp;year=2023&amp;holds=broken" in body
+    # ... and the link lists the dispute that cost the points, not the resolved ones.
+    link = next(link["url"] for line in page.context["lines"] for link in line["record_links"]
+                if "escalated_criminal" in link["url"])
+    listing = client.get(link).content.decode()
+    assert made["criminal"].title in listing and made["resolved_1"].title not in listing
+    # A county's line links to the app's drill-down page for the county and the period.
+    county_page = client.get(reverse("evaluation:score", args=[county.pk])).content.decode()
+    assert f"{reverse('disputes:figures')}?unit=region%3A{place.county.pk}&amp;year=2023&amp;from=3&amp;to=3" in county_page
