@@ -12,12 +12,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
 from evaluation import selectors, services
+from evaluation.drilldown import record_links
 from evaluation.forms import AppealForm, IndicatorForm
 from evaluation.ledgers import COLUMN_LABELS, to_xlsx
 from evaluation.models import (
@@ -35,26 +35,6 @@ from evaluation.models import (
 )
 from stations.models import Region, Station
 from stations.views import ScopedViewMixin, get_scoped_object_or_404
-
-# Pages of other apps that list the records an indicator's metric counts (linked from a breakdown).
-RECORD_PAGES = {
-    "registry_completeness": "registry:quality-issues",
-    "registry_accuracy": "registry:quality-issues",
-    "registry_freshness": "registry:quality-issues",
-    "checkin_compliance": "beats:index",
-    "dispute_resolution": "disputes:index",
-    "dispute_escalations": "disputes:index",
-}
-
-
-def _record_url(metric: str) -> str | None:
-    name = RECORD_PAGES.get(metric)
-    if not name:
-        return None
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 class ProvinceStaffMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -102,7 +82,9 @@ class ScoreDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
         context = super().get_context_data(**kwargs)
         lines = []
         for line in self.object.breakdown:
-            lines.append({**line, "record_url": _record_url(line["metric"]),
+            links = record_links(line["metric"], station_id=self.object.station_id, region_id=self.object.region_id,
+                                 start=self.object.period.start, end=self.object.period.end)
+            lines.append({**line, "record_links": links,
                           "lost_total": round(line["max"] - line["net"], 2) if line["net"] is not None else None})
         context.update(
             lines=lines,
