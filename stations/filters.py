@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -19,9 +23,32 @@ def _scoped_regions(request: HttpRequest | None) -> QuerySet[Region]:
     return Region.objects.for_user(getattr(request, "user", None))
 
 
+# PostgreSQL stores offsets up to 15:59; Python accepts up to 23:59.
+MAX_UTC_OFFSET = dt.timedelta(hours=15, minutes=59)
+
+
+class _StorableDatesForm(forms.Form):
+    """Refuses a date-time (or either end of a range) with an offset the database cannot compare
+    with, so ``?updated_after=…-22:53`` is a clear 400 rather than a database error."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            ends = (value.start, value.stop) if isinstance(value, slice) else (value,)
+            offsets = [end.utcoffset() for end in ends if isinstance(end, dt.datetime)]
+            if any(offset is not None and abs(offset) > MAX_UTC_OFFSET for offset in offsets):
+                self.add_error(name, _("Enter a time zone offset between -15:59 and +15:59."))
+        return cleaned
+
+
 class JurisdictionFilterSet(django_filters.FilterSet):
     """Base for every app's FilterSets: choice filters over stations and regions offer (and accept)
-    only the caller's own jurisdiction, so a filter never tells whether an outside object exists."""
+    only the caller's own jurisdiction, so a filter never tells whether an outside object exists.
+    Date-times with offsets the database cannot handle are refused with a clear message."""
+
+    def get_form_class(self) -> type[forms.Form]:
+        form = super().get_form_class()
+        return type(form.__name__, (_StorableDatesForm, form), {})
 
     @staticmethod
     def station_filter(field_name: str = "station", label: str | None = None) -> django_filters.ModelChoiceFilter:

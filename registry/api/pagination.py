@@ -56,6 +56,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from stations.filters import MAX_UTC_OFFSET
+
 HORIZON_SQL = """
 SELECT least(
     clock_timestamp(),
@@ -101,7 +103,9 @@ def parse_updated_since(value: str) -> dt.datetime:
         if when is not None and timezone.is_naive(when):
             when = timezone.make_aware(when)
         if when is not None:
-            when.astimezone(dt.timezone.utc)  # an offset that puts it outside the calendar fails here
+            when.astimezone(dt.UTC)  # an offset that puts it outside the calendar fails here
+            if abs(when.utcoffset() or dt.timedelta()) > MAX_UTC_OFFSET:  # PostgreSQL's limit
+                when = None
     except (ValueError, OverflowError):  # well-formed but impossible: 2025-02-30, an offset of +99:00
         when = None
     if when is None:

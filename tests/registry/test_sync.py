@@ -149,8 +149,16 @@ def test_updated_since_accepts_dates_and_offsets(api, officer) -> None:
     assert page(client, URL, {"updated_since": (timezone.now() + dt.timedelta(days=1)).isoformat()})["results"] == []
 
 
-@pytest.mark.parametrize("bad", ["yesterday", "2025-02-30", "2025-01-31T08:00:00+99:00", "0001-01-01T00:00:00+08:00"])
+@pytest.mark.parametrize(
+    "bad", ["yesterday", "2025-02-30", "2025-01-31T08:00:00+99:00", "0001-01-01T00:00:00+08:00", "2025-01-31T08:00:00-22:53"]
+)
 def test_impossible_updated_since_is_a_clear_400(api, officer, bad: str) -> None:
     response = api(officer).get(URL, {"updated_since": bad})
     assert response.status_code == 400
     assert "updated_since" in response.json()
+
+
+def test_a_date_time_filter_with_an_offset_the_database_cannot_store_is_a_clear_400(api, officer) -> None:
+    response = api(officer).get("/api/v1/registry/units/", {"verified_before": "2025-10-03T20:30:18-22:53"})
+    assert response.status_code == 400
+    assert "verified_before" in response.json()
