@@ -15,4 +15,4 @@ class StationsConfig(AppConfig):
             if request is not None and hasattr(request, "session"):
                 session_stamp_login(request=request)
 
-        user_logged_in.connect(stamp, dispatch_uid="stations.session_stamp_login")
+        user_logged_in.connect(stamp, weak=False, dispatch_uid="stations.session_stamp_login")  # a local function

@@ -90,7 +90,12 @@ def _ensure_in_scope(by: User | None, *objects: Model | None) -> None:
     if by is None:
         return
     for obj in objects:
-        if obj is not None and not is_in_scope(obj, by):
+        if obj is None:
+            continue
+        # A station's staff see the regions above their station, but a region's bureau is not theirs to change.
+        if isinstance(obj, Region) and by.home_station_id is not None and not by.is_superuser:
+            raise Http404("outside the jurisdiction")
+        if not is_in_scope(obj, by):
             raise Http404("outside the jurisdiction")
 
 
