@@ -3,6 +3,8 @@ Jurisdiction comes from the base viewset: a station sees its own, region staff t
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
@@ -18,11 +20,19 @@ class AssessmentViewSet(ScopedReadOnlyViewSet):
     filterset_class = ScoreFilterSet
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 class LedgerViewSet(ScopedReadOnlyViewSet):
     queryset = GeneratedLedger.objects.select_related("definition", "period")
     serializer_class = GeneratedLedgerSerializer
     filterset_class = GeneratedLedgerFilterSet
 
+    @extend_schema(
+        responses={
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The ledger as an Excel workbook.")
+        }
+    )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def xlsx(self, request: Request, pk: str | None = None):  # type: ignore[no-untyped-def]
         from evaluation.views import xlsx_response
