@@ -101,7 +101,9 @@ def _past_import(ctx: DemoContext) -> None:
     from registry.choices import ImportStatus, RecordKind
     from registry.models import ImportJob, ImportRowError
 
-    station, user = ctx.data["officer_station"], ctx.data["users"]["officer"]
+    if "officer_station" not in ctx.data:  # the registry demo run on its own, without the personas
+        return
+    station, user = ctx.data["officer_station"], ctx.data["users"]["station_head"]
     content = "national_id,name,gender\n,王五,M\n".encode()
     finished = timezone.now() - dt.timedelta(days=3)
     job = ImportJob(

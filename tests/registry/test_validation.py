@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from stdnum.cn import ric
 
 from registry import validation
@@ -21,6 +22,12 @@ from registry.validation import (
 from tests.registry.conftest import make_uscc, national_id
 
 TODAY = dt.date(2025, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def _english():  # the reasons are read in English here; they are translated like every UI string
+    with translation.override("en"):
+        yield
 
 
 def fields(problems: list[validation.Problem]) -> list[str]:
