@@ -46,6 +46,13 @@ start_postgres() {
     local bindir
     bindir=$(pg_bindir)
     if [ -z "$bindir" ]; then apt_install postgresql postgresql-contrib; bindir=$(pg_bindir); fi
+    # Another checkout's private server already on the port (as with Redis below): use it.
+    if [ ! -s "$PG_DIR/data/postmaster.pid" ] && PGPASSWORD=portal "$bindir/psql" -h 127.0.0.1 -p "$PG_PORT" \
+            -U portal -d postgres -tAc "select 1" >/dev/null 2>&1; then
+        say "using the PostgreSQL already listening on 127.0.0.1:$PG_PORT"
+        ensure_portal_db "$bindir/psql"
+        return 0
+    fi
     mkdir -p "$LOG_DIR"
     if is_root; then
         id -u "$PG_USER_OS" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER_OS"
@@ -86,7 +93,11 @@ CONF
         local log="$PG_DIR/postgres.log"
         as_pg "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null
     fi
-    local psql="$bindir/psql"
+    ensure_portal_db "$bindir/psql"
+}
+
+ensure_portal_db() {
+    local psql=$1
     [ -x "$psql" ] || psql=psql
     if ! PGPASSWORD=portal "$psql" -h 127.0.0.1 -p "$PG_PORT" -U portal -d postgres -tAc \
             "select 1 from pg_database where datname='portal'" | grep -q 1; then

@@ -149,8 +149,8 @@ _snapshot: dict[str, str] = {}
 _RESTORING = pytest.StashKey[bool]()
 
 
-def _admin(*statements: Any) -> None:
-    """Run statements on the server's ``postgres`` database (CREATE/DROP DATABASE need autocommit)."""
+def _admin_connection() -> Any:
+    """A connection to the server's ``postgres`` database, in autocommit (CREATE/DROP DATABASE need it)."""
     import psycopg2
 
     db = settings.DATABASES["default"]
@@ -162,10 +162,26 @@ def _admin(*statements: Any) -> None:
         port=db.get("PORT") or None,
     )
     conn.autocommit = True
+    return conn
+
+
+def _admin(*statements: Any) -> None:
+    """Run statements on the server's ``postgres`` database."""
+    conn = _admin_connection()
     try:
         with conn.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+    finally:
+        conn.close()
+
+
+def _databases_like(prefix: str) -> list[str]:
+    conn = _admin_connection()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix])
+            return [row[0] for row in cursor.fetchall()]
     finally:
         conn.close()
 
@@ -181,6 +197,10 @@ def snapshot_demo() -> None:
     template = f"{name}_demo"[:63]
     connections.close_all()
     _admin(
+        *(  # databases an interrupted run set aside and never dropped
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(stale))
+            for stale in _databases_like(f"{name}_old")
+        ),
         sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(template)),
         sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(template), sql.Identifier(name)),
     )
