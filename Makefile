@@ -16,12 +16,13 @@ export DJANGO_SETTINGS_MODULE := portal.settings
 export PYTHONUNBUFFERED := 1
 SERVICES_ENV = eval "$$(scripts/services.sh env)"
 
-.PHONY: help run test setup services stop migrate demo static messages lint check faults clean
+.PHONY: help run test setup services stop migrate demo static messages bench lint check faults clean
 
 help:
 	@echo "make run    - set up, start PostgreSQL/Redis if needed, load the demo province, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make stop   - stop the private PostgreSQL and Redis under var/"
+	@echo "make bench  - registry benchmarks (import vs COPY, API vs a bare view); see docs/performance.md"
 
 # --- set-up -----------------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -74,6 +75,12 @@ test: setup services static
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+# Benchmarks (docs/performance.md): measured side by side in one run, never asserted in tests.
+bench: setup services
+	$(SERVICES_ENV)
+	command -v wrk >/dev/null || scripts/ensure-debian.sh wrk
+	$(PY) bench/registry_bench.py --rows $${BENCH_ROWS:-1000000}
 
 lint: setup
 	$(VENV)/bin/ruff check .
