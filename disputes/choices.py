@@ -85,3 +85,21 @@ class FollowUpOutcome(models.TextChoices):
     STABLE = "stable", _("Stable: the agreement holds")
     UNEASY = "uneasy", _("Uneasy: keep watching")
     FLARED_UP = "flared_up", _("Flared up again")
+
+
+class VisitPurpose(models.TextChoices):
+    """Why an officer knocked on the door (百万警进千万家)."""
+
+    REGISTRY = "registry", _("Registry collection and check")
+    DISPUTE_SCREENING = "dispute_screening", _("Dispute screening")
+    PUBLICITY = "publicity", _("Publicity")
+    EPIDEMIC = "epidemic", _("Epidemic control")
+    KEY_PERSON = "key_person", _("Key-person check")
+
+
+class VisitFinding(models.TextChoices):
+    """What a visit found about one registry person of the household."""
+
+    CONFIRMED = "confirmed", _("Confirmed as registered")
+    CHANGED = "changed", _("Details changed: correct the registry")
+    MOVED_OUT = "moved_out", _("No longer lives here")

@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from disputes.choices import OPEN_STATES, DisputeKind, DisputeState, FoundBy, RiskLevel
-from disputes.models import Dispute, Party
+from disputes.choices import OPEN_STATES, DisputeKind, DisputeState, FoundBy, RiskLevel, VisitPurpose
+from disputes.models import Dispute, Party, Visit
 from stations.filters import JurisdictionFilterSet
 from stations.jurisdiction import scope
 
@@ -99,3 +99,57 @@ class DisputeFilterSet(JurisdictionFilterSet):
     def filter_is_open(self, queryset: QuerySet[Dispute], name: str, value: bool) -> QuerySet[Dispute]:
         condition = Q(state__in=list(OPEN_STATES))
         return queryset.filter(condition) if value else queryset.exclude(condition)
+
+
+class VisitFilterSet(JurisdictionFilterSet):
+    """Visits: by place, officer, household head, purpose, dates, and whether they opened a dispute."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("address, unit or who was met"))
+    station = JurisdictionFilterSet.station_filter()
+    beat = django_filters.ModelChoiceFilter(queryset=_scoped("beats.Beat"), label=_("beat area"))
+    officer = django_filters.ModelChoiceFilter(queryset=_scoped("stations.Officer"), label=_("officer"))
+    household_head = django_filters.ModelChoiceFilter(
+        queryset=_scoped("beats.HouseholdHead"), label=_("household head")
+    )
+    house = django_filters.ModelChoiceFilter(queryset=_scoped("registry.House"), label=_("house"))
+    unit = django_filters.ModelChoiceFilter(queryset=_scoped("registry.Unit"), label=_("unit"))
+    purpose = django_filters.ChoiceFilter(choices=VisitPurpose.choices, label=_("purpose"))
+    visited_after = django_filters.DateFilter(
+        field_name="visited_on", lookup_expr="gte", label=_("visited from"), widget=_DateInput
+    )
+    visited_before = django_filters.DateFilter(
+        field_name="visited_on", lookup_expr="lte", label=_("visited until"), widget=_DateInput
+    )
+    opened_dispute = django_filters.BooleanFilter(
+        field_name="dispute", lookup_expr="isnull", exclude=True, label=_("opened a dispute")
+    )
+    person = django_filters.ModelChoiceFilter(
+        field_name="persons__person",
+        queryset=_scoped("registry.Person"),
+        label=_("registry person"),
+        distinct=True,
+    )
+
+    class Meta:
+        model = Visit
+        fields = [
+            "q",
+            "station",
+            "beat",
+            "officer",
+            "household_head",
+            "house",
+            "unit",
+            "purpose",
+            "visited_after",
+            "visited_before",
+            "opened_dispute",
+            "person",
+        ]
+
+    def filter_q(self, queryset: QuerySet[Visit], name: str, value: str) -> QuerySet[Visit]:
+        return queryset.filter(
+            Q(house__address__full_text__icontains=value)
+            | Q(unit__name__icontains=value)
+            | Q(met__icontains=value)
+        )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disputes import transitions
-from disputes.choices import FollowUpOutcome, PartyRole
+from disputes.choices import DisputeKind, FollowUpOutcome, PartyRole, RiskLevel, VisitFinding, VisitPurpose
 from disputes.models import Dispute, FollowUp, MediationSession
 from stations.forms import bootstrap_form
 from stations.jurisdiction import scope
@@ -211,3 +211,59 @@ class FollowUpRecordForm(forms.ModelForm):
         self.fields["reopen"].widget.attrs["class"] = "js-followup-reopen"
         self.fields["outcome"].widget.attrs["class"] = "js-followup-outcome"
         bootstrap_form(self)
+
+
+# --- visits -------------------------------------------------------------------------------------
+
+
+class VisitForm(forms.Form):
+    """A visit on the doorstep (one column for a phone): when, why, whom the officer met, what each
+    registered resident was found to be, and whether a conflict was found."""
+
+    visited_on = forms.DateField(label=_("visited on"), widget=DateInput())
+    purpose = forms.ChoiceField(label=_("purpose"), choices=VisitPurpose.choices)
+    officer = forms.ModelChoiceField(label=_("officer"), queryset=Officer.objects.none())
+    household_head = forms.ModelChoiceField(label=_("with household head"), queryset=None, required=False)
+    met = forms.CharField(label=_("who was met"), max_length=200, required=False)
+    notes = forms.CharField(
+        label=_("what was learned"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    conflict = forms.BooleanField(label=_("A conflict was found: open a dispute"), required=False)
+    conflict_title = forms.CharField(label=_("dispute summary"), max_length=200, required=False)
+    conflict_kind = forms.ChoiceField(label=_("dispute kind"), choices=DisputeKind.choices, required=False)
+    conflict_risk = forms.ChoiceField(label=_("risk level"), choices=RiskLevel.choices, required=False)
+
+    def __init__(self, *args: Any, user: Any, station_id: int, residents: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from beats.models import HouseholdHead
+
+        self.fields["visited_on"].initial = timezone.localdate()
+        officers = scope(Officer.objects.filter(station_id=station_id, is_active=True), user).order_by("name")
+        self.fields["officer"].queryset = officers
+        if getattr(user, "officer_id", None) and officers.filter(pk=user.officer_id).exists():
+            self.fields["officer"].initial = user.officer_id
+        self.fields["household_head"].queryset = scope(
+            HouseholdHead.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        self.resident_fields: list[str] = []
+        for person in residents:
+            name = f"person_{person.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=person.name,
+                choices=[("", _("Not met")), *VisitFinding.choices],
+                required=False,
+                initial=VisitFinding.CONFIRMED,
+            )
+            self.resident_fields.append(name)
+        bootstrap_form(self)
+
+    def residents(self) -> list[Any]:
+        return [self[name] for name in self.resident_fields]
+
+    def findings(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {value: [] for value in VisitFinding.values}
+        for name in self.resident_fields:
+            value = self.cleaned_data.get(name)
+            if value:
+                out[value].append(int(name.removeprefix("person_")))
+        return out

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db.models import CharField, Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Concat, Substr
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from disputes.choices import (
     ESCALATED_STATES,
@@ -266,3 +268,212 @@ def figures_live(*, user: Any, unit: Region | Station, period: Period) -> Counts
         homicide=Count("id", filter=closed_q & Q(state=DisputeState.ESCALATED_HOMICIDE)),
     )
     return Counts(**row)
+
+
+# --- visits and coverage ------------------------------------------------------------------------
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def year_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 1, 1)
+
+
+def share(part: int, total: int) -> float | None:
+    """A coverage share in 0–1; ``None`` where there are no households to visit."""
+    if part < 0 or total < 0 or part > total:
+        raise ValueError(f"bad counts {part}/{total}")
+    return part / total if total else None
+
+
+@dataclass
+class CoverageRow:
+    """Households (houses with someone living there) of a beat, a station or a whole jurisdiction,
+    and how many were visited this quarter, this year, and never."""
+
+    key: Any
+    name: str
+    households: int = 0
+    visited_quarter: int = 0
+    visited_year: int = 0
+    never_visited: int = 0
+    station_id: int | None = None
+    station_name: str = ""
+    beat_id: int | None = None
+
+    @property
+    def quarter_share(self) -> float | None:
+        return share(self.visited_quarter, self.households)
+
+    @property
+    def year_share(self) -> float | None:
+        return share(self.visited_year, self.households)
+
+    def add(self, other: CoverageRow) -> None:
+        self.households += other.households
+        self.visited_quarter += other.visited_quarter
+        self.visited_year += other.visited_year
+        self.never_visited += other.never_visited
+
+
+@dataclass
+class Coverage:
+    today: dt.date
+    quarter_from: dt.date
+    year_from: dt.date
+    beats: list[CoverageRow]
+    stations: list[CoverageRow]
+    total: CoverageRow
+
+
+def _open_residence(day: dt.date) -> Any:
+    from django.db.models import Exists, OuterRef
+
+    from registry.models import Residence
+
+    return Exists(
+        Residence.objects.filter(house=OuterRef("pk"), start__lte=day).filter(
+            Q(end__isnull=True) | Q(end__gte=day)
+        )
+    )
+
+
+def households(*, user: Any, today: dt.date) -> QuerySet[Any]:
+    """Houses in ``user``'s jurisdiction with someone living there on ``today``."""
+    from registry.models import House
+
+    return scope(House.objects.filter(deleted=False), user).filter(_open_residence(today))
+
+
+def _visited(since: dt.date | None, until: dt.date) -> Any:
+    from django.db.models import Exists, OuterRef
+
+    from disputes.models import Visit
+
+    visits = Visit.objects.filter(house=OuterRef("pk"), visited_on__lte=until)
+    if since is not None:
+        visits = visits.filter(visited_on__gte=since)
+    return Exists(visits)
+
+
+def visit_coverage(
+    *, user: Any, today: dt.date, station: Station | None = None, beat: Any = None
+) -> Coverage:
+    """Coverage per beat, rolled up per station and in all, for ``user``'s jurisdiction (narrowed to
+    ``station`` or ``beat``). Two queries however many beats: one grouped count of households, one
+    list of beats (beats without households show with zeros)."""
+    from beats.models import Beat
+
+    q_from, y_from = quarter_start(today), year_start(today)
+    houses = households(user=user, today=today)
+    beats = scope(Beat.objects.all(), user)
+    if station is not None:
+        houses = houses.filter(station=station)
+        beats = beats.filter(station=station)
+    if beat is not None:
+        houses = houses.filter(address__beat=beat)
+        beats = beats.filter(pk=beat.pk)
+    counts = (
+        houses.order_by()
+        .values("station_id", "address__beat_id")
+        .annotate(
+            n=Count("id"),
+            quarter=Count("id", filter=Q(_visited(q_from, today))),
+            year=Count("id", filter=Q(_visited(y_from, today))),
+            never=Count("id", filter=~Q(_visited(None, today))),
+        )
+    )
+    rows: dict[Any, CoverageRow] = {}
+    for b in beats.order_by("station__code", "code").values("pk", "name", "station_id", "station__name"):
+        rows[b["pk"]] = CoverageRow(
+            key=b["pk"],
+            name=b["name"],
+            station_id=b["station_id"],
+            station_name=b["station__name"],
+            beat_id=b["pk"],
+        )
+    station_names = {r.station_id: r.station_name for r in rows.values()}
+    for c in counts:
+        key = c["address__beat_id"] or ("none", c["station_id"])
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = CoverageRow(
+                key=key,
+                name=str(_("No beat area")),
+                station_id=c["station_id"],
+                station_name=station_names.get(c["station_id"], ""),
+            )
+        row.add(
+            CoverageRow(
+                key=key,
+                name="",
+                households=c["n"],
+                visited_quarter=c["quarter"],
+                visited_year=c["year"],
+                never_visited=c["never"],
+            )
+        )
+    per_station: dict[Any, CoverageRow] = {}
+    total = CoverageRow(key=None, name=str(_("All")))
+    for row in rows.values():
+        st = per_station.setdefault(
+            row.station_id, CoverageRow(key=row.station_id, name=row.station_name, station_id=row.station_id)
+        )
+        st.add(row)
+        total.add(row)
+    return Coverage(
+        today=today,
+        quarter_from=q_from,
+        year_from=y_from,
+        beats=list(rows.values()),
+        stations=list(per_station.values()),
+        total=total,
+    )
+
+
+def never_visited(
+    *, user: Any, today: dt.date, beat: Any = None, station: Station | None = None
+) -> QuerySet[Any]:
+    """The households never visited, in ``user``'s jurisdiction (of one beat or station), by address."""
+    houses = households(user=user, today=today).filter(~Q(_visited(None, today)))
+    if station is not None:
+        houses = houses.filter(station=station)
+    if beat is not None:
+        houses = houses.filter(address__beat=beat)
+    return houses.select_related("address")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    total: int
+    fresh: int
+
+    @property
+    def rate(self) -> float:
+        from registry.quality import rate
+
+        return rate(self.fresh, self.total)
+
+
+def beat_freshness(*, user: Any, beat: Any, now: dt.datetime) -> Freshness:
+    """The registry's freshness rate (``registry.quality``: the same windows per person category) of
+    the persons living in ``beat``'s households: one query."""
+    from django.db.models import Exists, OuterRef
+
+    from registry.models import Person, Residence
+    from registry.quality import freshness_cutoff, freshness_windows
+
+    day = timezone.localdate(now)
+    windows = freshness_windows()
+    living = Residence.objects.filter(
+        person=OuterRef("pk"), house__address__beat=beat, house__deleted=False, start__lte=day
+    ).filter(Q(end__isnull=True) | Q(end__gte=day))
+    persons = scope(Person.objects.filter(deleted=False), user).filter(Exists(living))
+    fresh = Q()
+    for category in ("permanent", "floating", "overseas"):
+        cutoff = freshness_cutoff(now=now, days=windows[f"persons.{category}"])
+        fresh |= Q(category=category, verified_at__gte=cutoff)
+    row = persons.aggregate(total=Count("id"), fresh=Count("id", filter=fresh))
+    return Freshness(total=row["total"], fresh=row["fresh"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disputes import views
+from disputes import views, views_visits
 
 app_name = "disputes"
 
@@ -16,6 +16,15 @@ urlpatterns = [
     path("<int:pk>/parties/new/", views.PartyAddView.as_view(), name="party_add"),
     path("<int:pk>/sessions/new/", views.SessionCreateView.as_view(), name="session_create"),
     path("<int:pk>/follow-ups/new/", views.FollowUpScheduleView.as_view(), name="followup_schedule"),
+    path("visits/", views_visits.VisitListView.as_view(), name="visit_list"),
+    path("visits/new/", views_visits.VisitStartView.as_view(), name="visit_start"),
+    path(
+        "visits/new/house/<int:pk>/", views_visits.VisitCreateView.as_view(kind="house"), name="visit_house"
+    ),
+    path("visits/new/unit/<int:pk>/", views_visits.VisitCreateView.as_view(kind="unit"), name="visit_unit"),
+    path("visits/coverage/", views_visits.CoverageView.as_view(), name="visit_coverage"),
+    path("visits/coverage/beat/<int:pk>/", views_visits.NeverVisitedView.as_view(), name="never_visited"),
+    path("visits/<int:pk>/", views_visits.VisitDetailView.as_view(), name="visit_detail"),
     path(
         "<int:pk>/follow-ups/<int:followup_pk>/record/",
         views.FollowUpRecordView.as_view(),

@@ -25,9 +25,11 @@ from disputes.api.serializers import (
     PartySerializer,
     TransitionRequestSerializer,
     TransitionSerializer,
+    VisitSerializer,
 )
-from disputes.filters import DisputeFilterSet
-from disputes.models import Dispute, FollowUp
+from disputes.filters import DisputeFilterSet, VisitFilterSet
+from disputes.models import Dispute, FollowUp, Visit
+from disputes.visits import ConflictInput, visit_record
 from stations.api.pagination import KeysetPagination
 from stations.api.viewsets import ScopedReadOnlyViewSet
 
@@ -214,3 +216,59 @@ class DisputeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRea
         serializer.is_valid(raise_exception=True)
         followup = services.followup_record(user=request.user, followup=followup, **serializer.validated_data)
         return Response(FollowUpSerializer(followup).data)
+
+
+VISIT_READ_ERRORS = {
+    **READ_ERRORS,
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such visit in your jurisdiction."),
+}
+VISIT_WRITE_ERRORS = {
+    **WRITE_ERRORS,
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Your role may not record visits."),
+    404: VISIT_READ_ERRORS[404],
+}
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: VisitSerializer(many=True), **VISIT_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: VisitSerializer, **VISIT_READ_ERRORS}),
+    create=extend_schema(request=VisitSerializer, responses={201: VisitSerializer, **VISIT_WRITE_ERRORS}),
+)
+class VisitViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Door-to-door visits (走访) in the caller's jurisdiction, newest first. Recording one marks the
+    confirmed residents verified in the registry and may open a dispute."""
+
+    queryset = Visit.objects.all()
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilterSet
+    pagination_class = NewestFirstPagination
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        return (
+            super()
+            .get_queryset()
+            .select_related("house__address", "unit__address", "recorded_by")
+            .prefetch_related("persons")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        conflict = data.pop("conflict", None)
+        visit = visit_record(
+            user=request.user,
+            conflict=ConflictInput(
+                title=conflict.get("title", ""),
+                kind=conflict["kind"],
+                risk=conflict["risk"],
+                account=conflict.get("account", ""),
+                party_person_ids=[p.pk for p in conflict.get("parties", [])],
+            )
+            if conflict
+            else None,
+            **data,
+        )
+        visit = self.get_queryset().get(pk=visit.pk)
+        return Response(self.get_serializer(visit).data, status=status.HTTP_201_CREATED)
