@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes import transitions
 from disputes.choices import DisputeKind, FollowUpOutcome, PartyRole, RiskLevel, VisitFinding, VisitPurpose
-from disputes.models import Dispute, FollowUp, MediationSession
+from disputes.models import Dispute, FollowUp, MediationSession, SentimentReport
 from stations.forms import bootstrap_form
 from stations.jurisdiction import scope
 from stations.models import Officer, Station
@@ -267,3 +267,77 @@ class VisitForm(forms.Form):
             if value:
                 out[value].append(int(name.removeprefix("person_")))
         return out
+
+
+# --- sentiment reports --------------------------------------------------------------------------
+
+
+class SentimentReportForm(forms.ModelForm):
+    """A sentiment report as an officer enters it (at their station; users above pick the station)."""
+
+    class Meta:
+        model = SentimentReport
+        fields = [
+            "station",
+            "title",
+            "category",
+            "urgency",
+            "reporter_kind",
+            "household_head",
+            "officer",
+            "reported_on",
+            "place",
+            "people",
+            "people_count",
+            "beat",
+            "community",
+            "account",
+        ]
+        widgets = {"reported_on": DateInput(), "account": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from beats.models import Beat, Community, HouseholdHead
+
+        self.fields["reported_on"].initial = timezone.localdate()
+        station_id = getattr(user, "home_station_id", None)
+        if station_id is None:
+            self.fields["station"].queryset = scope(Station.objects.order_by("code"), user)
+            for name in ("beat", "community", "officer", "household_head"):
+                del self.fields[name]
+            bootstrap_form(self)
+            return
+        del self.fields["station"]
+        self.fields["beat"].queryset = scope(Beat.objects.filter(station_id=station_id), user).order_by(
+            "code"
+        )
+        self.fields["community"].queryset = scope(
+            Community.objects.filter(station_id=station_id), user
+        ).order_by("code")
+        self.fields["officer"].queryset = scope(
+            Officer.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        self.fields["officer"].initial = getattr(user, "officer_id", None)
+        self.fields["household_head"].queryset = scope(
+            HouseholdHead.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        bootstrap_form(self)
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's (it also checks jurisdiction)."""
+
+
+class TriageForm(forms.Form):
+    to = forms.ChoiceField(label=_("decision"))
+    department = forms.CharField(
+        label=_("department"), max_length=100, required=False, help_text=_("When passing it on: to whom.")
+    )
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, report: SentimentReport, **kwargs: Any) -> None:
+        from disputes.sentiment import allowed_moves
+
+        super().__init__(*args, **kwargs)
+        moves = allowed_moves(report.state)
+        self.fields["to"].choices = [(state, move.label) for state, move in moves.items()]
+        bootstrap_form(self)

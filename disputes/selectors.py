@@ -477,3 +477,111 @@ def beat_freshness(*, user: Any, beat: Any, now: dt.datetime) -> Freshness:
         fresh |= Q(category=category, verified_at__gte=cutoff)
     row = persons.aggregate(total=Count("id"), fresh=Count("id", filter=fresh))
     return Freshness(total=row["total"], fresh=row["fresh"])
+
+
+# --- sentiment reports --------------------------------------------------------------------------
+
+
+@dataclass
+class SentimentCounts:
+    """Reports per unit and category in a period: ``rows`` are (unit id, unit name, {category: n},
+    total), ``by_category`` the column totals."""
+
+    since: dt.date
+    until: dt.date
+    by: str
+    categories: list[tuple[str, str]]
+    rows: list[dict[str, Any]]
+    by_category: dict[str, int]
+    total: int
+    pending: int
+
+
+def sentiment_counts(*, user: Any, since: dt.date, until: dt.date, by: str = "station") -> SentimentCounts:
+    """Sentiment reports in ``user``'s jurisdiction reported in ``[since, until]``, counted by
+    category and by unit (``by``: ``station`` or ``county``) — one grouped query."""
+    from disputes.choices import SentimentCategory, SentimentState
+    from disputes.models import SentimentReport
+
+    unit = "station" if by == "station" else "station__county"
+    qs = (
+        scope(SentimentReport.objects.filter(reported_on__gte=since, reported_on__lte=until), user)
+        .order_by()
+        .values(f"{unit}_id", f"{unit}__name", "category")
+        .annotate(n=Count("id"), pending=Count("id", filter=Q(state=SentimentState.PENDING)))
+    )
+    units: dict[Any, dict[str, Any]] = {}
+    by_category = {value: 0 for value in SentimentCategory.values}
+    pending = 0
+    for row in qs:
+        key = row[f"{unit}_id"]
+        entry = units.setdefault(
+            key,
+            {"id": key, "name": row[f"{unit}__name"], "counts": dict.fromkeys(by_category, 0), "total": 0},
+        )
+        entry["counts"][row["category"]] = row["n"]
+        entry["total"] += row["n"]
+        by_category[row["category"]] += row["n"]
+        pending += row["pending"]
+    rows = sorted(units.values(), key=lambda e: (-e["total"], e["name"]))
+    for entry in rows:
+        entry["cells"] = [entry["counts"][value] for value in by_category]
+    return SentimentCounts(
+        since=since,
+        until=until,
+        by=by,
+        categories=list(SentimentCategory.choices),
+        rows=rows,
+        by_category=by_category,
+        total=sum(by_category.values()),
+        pending=pending,
+    )
+
+
+@dataclass
+class SentimentAttention:
+    urgent: list[Any]
+    urgent_more: bool
+    waiting: list[Any]
+    waiting_more: bool
+
+    @property
+    def empty(self) -> bool:
+        return not self.urgent and not self.waiting
+
+
+SENTIMENT_ATTENTION_ROLES = {Role.STATION_HEAD, Role.COUNTY_STAFF, Role.CITY_STAFF}
+
+
+def sentiment_attention(*, user: Any, limit: int = 10) -> SentimentAttention | None:
+    """What the home page shows the station head and county (or city) staff: urgent reports still
+    open, and reports waiting for a decision (a station head's) or reported up to them (county
+    or city staff), oldest first. Two bounded queries; ``None`` for other roles."""
+    from disputes.choices import SentimentState, Urgency
+    from disputes.models import SentimentReport
+
+    role = getattr(user, "role", None)
+    if role not in SENTIMENT_ATTENTION_ROLES:
+        return None
+    reports = scope(SentimentReport.objects.all(), user).select_related("station")
+    urgent = list(
+        reports.filter(urgency=Urgency.URGENT)
+        .exclude(state=SentimentState.CLOSED)
+        .order_by("last_action_at", "id")[: limit + 1]
+    )
+    waiting_state = {
+        Role.STATION_HEAD: SentimentState.PENDING,
+        Role.COUNTY_STAFF: SentimentState.REPORTED_COUNTY,
+        Role.CITY_STAFF: SentimentState.REPORTED_CITY,
+    }[role]
+    waiting = list(
+        reports.filter(state=waiting_state)
+        .exclude(urgency=Urgency.URGENT)
+        .order_by("last_action_at", "id")[: limit + 1]
+    )
+    return SentimentAttention(
+        urgent=urgent[:limit],
+        urgent_more=len(urgent) > limit,
+        waiting=waiting[:limit],
+        waiting_more=len(waiting) > limit,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disputes import views, views_visits
+from disputes import views, views_sentiment, views_visits
 
 app_name = "disputes"
 
@@ -25,6 +25,10 @@ urlpatterns = [
     path("visits/coverage/", views_visits.CoverageView.as_view(), name="visit_coverage"),
     path("visits/coverage/beat/<int:pk>/", views_visits.NeverVisitedView.as_view(), name="never_visited"),
     path("visits/<int:pk>/", views_visits.VisitDetailView.as_view(), name="visit_detail"),
+    path("sentiment/", views_sentiment.SentimentListView.as_view(), name="sentiment_list"),
+    path("sentiment/new/", views_sentiment.SentimentCreateView.as_view(), name="sentiment_create"),
+    path("sentiment/counts/", views_sentiment.SentimentCountsView.as_view(), name="sentiment_counts"),
+    path("sentiment/<int:pk>/", views_sentiment.SentimentDetailView.as_view(), name="sentiment_detail"),
     path(
         "<int:pk>/follow-ups/<int:followup_pk>/record/",
         views.FollowUpRecordView.as_view(),

@@ -11,8 +11,25 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from disputes import transitions
-from disputes.choices import DisputeKind, DisputeState, FollowUpOutcome, RiskLevel, VisitFinding
-from disputes.models import Dispute, FollowUp, MediationSession, Party, Transition, Visit, VisitPerson
+from disputes.choices import (
+    DisputeKind,
+    DisputeState,
+    FollowUpOutcome,
+    RiskLevel,
+    SentimentState,
+    VisitFinding,
+)
+from disputes.models import (
+    Dispute,
+    FollowUp,
+    MediationSession,
+    Party,
+    SentimentReport,
+    SentimentStep,
+    Transition,
+    Visit,
+    VisitPerson,
+)
 from registry.masking import mask_phone
 from stations.jurisdiction import scope
 
@@ -305,3 +322,95 @@ class VisitSerializer(serializers.ModelSerializer):
         if not attrs.get("house") and not attrs.get("unit"):
             raise serializers.ValidationError({"house": [_("Name the house or the unit visited.")]})
         return attrs
+
+
+# --- sentiment reports --------------------------------------------------------------------------
+
+
+class SentimentStepSerializer(serializers.ModelSerializer):
+    from_state = serializers.ChoiceField(
+        choices=SentimentState.choices, allow_blank=True, read_only=True, help_text="Empty on the first step."
+    )
+    to_state = serializers.ChoiceField(choices=SentimentState.choices, read_only=True)
+    user = serializers.CharField(source="user.username", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = SentimentStep
+        fields = [
+            "id",
+            "from_state",
+            "to_state",
+            "at",
+            "note",
+            "department",
+            "user",
+            "officer",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class SentimentReportSerializer(serializers.ModelSerializer):
+    """A sentiment report with its triage timeline. ``state`` moves only through ``triage/``."""
+
+    station = _scoped_fk("stations.Station", required=False, help_text="Default: the caller's own station.")
+    beat = _scoped_fk("beats.Beat", required=False, allow_null=True)
+    community = _scoped_fk("beats.Community", required=False, allow_null=True)
+    officer = _scoped_fk(
+        "stations.Officer", required=False, allow_null=True, help_text="Default: the caller."
+    )
+    household_head = _scoped_fk("beats.HouseholdHead", required=False, allow_null=True)
+    steps = SentimentStepSerializer(many=True, read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SentimentReport
+        fields = [
+            "id",
+            "station",
+            "beat",
+            "community",
+            "reporter_kind",
+            "officer",
+            "household_head",
+            "category",
+            "urgency",
+            "title",
+            "place",
+            "people",
+            "people_count",
+            "account",
+            "reported_on",
+            "state",
+            "department",
+            "closed_on",
+            "last_action_at",
+            "allowed_transitions",
+            "steps",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "state",
+            "department",
+            "closed_on",
+            "last_action_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=SentimentState.choices)))
+    def get_allowed_transitions(self, obj: SentimentReport) -> list[str]:
+        from disputes.sentiment import allowed_moves
+
+        return list(allowed_moves(obj.state))
+
+
+class TriageRequestSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=SentimentState.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    department = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100, help_text="Required when passing it on."
+    )
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Default: now.")

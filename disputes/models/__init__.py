@@ -2,11 +2,13 @@
 
 ``disputes``: disputes (矛盾纠纷) with their parties, workflow transitions, mediation sessions and
 follow-up visits; ``figures``: the monthly summary the dashboards read; ``visits``: door-to-door
-visits and what they found about the household's registry persons.
+visits and what they found about the household's registry persons; ``sentiment``: sentiment
+reports (社情民意) and their triage.
 """
 
 from disputes.models.disputes import Dispute, FollowUp, MediationSession, Party, Transition
 from disputes.models.figures import DisputeMonth
+from disputes.models.sentiment import SentimentReport, SentimentStep
 from disputes.models.visits import Visit, VisitPerson
 
 __all__ = [
@@ -15,6 +17,8 @@ __all__ = [
     "FollowUp",
     "MediationSession",
     "Party",
+    "SentimentReport",
+    "SentimentStep",
     "Transition",
     "Visit",
     "VisitPerson",
