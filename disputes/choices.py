@@ -141,3 +141,20 @@ class SentimentState(models.TextChoices):
 class ReporterKind(models.TextChoices):
     OFFICER = "officer", _("Officer")
     HOUSEHOLD_HEAD = "household_head", pgettext_lazy("reporter", "Security household head")
+
+
+class PreventionKind(models.TextChoices):
+    """Mass prevention (群防群治) activities."""
+
+    JOINT_PATROL = "joint_patrol", _("Joint patrol")
+    PUBLICITY = "publicity", _("Publicity event")
+    EPIDEMIC = "epidemic", _("Epidemic-control duty")
+
+
+class TrainingSkill(models.TextChoices):
+    """The four skills (三会一懂): screening, mediating, mobilising help, knowing the policy."""
+
+    SCREENING = "screening", pgettext_lazy("skill", "Screening")
+    MEDIATING = "mediating", pgettext_lazy("skill", "Mediating")
+    MOBILISING = "mobilising", _("Mobilising help")
+    POLICY = "policy", _("Knowing the policy")

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes import transitions
 from disputes.choices import DisputeKind, FollowUpOutcome, PartyRole, RiskLevel, VisitFinding, VisitPurpose
-from disputes.models import Dispute, FollowUp, MediationSession, SentimentReport
+from disputes.models import (
+    Dispute,
+    FollowUp,
+    MediationSession,
+    PreventionActivity,
+    SentimentReport,
+    TrainingSession,
+)
 from stations.forms import bootstrap_form
 from stations.jurisdiction import scope
 from stations.models import Officer, Station
@@ -252,7 +259,6 @@ class VisitForm(forms.Form):
                 label=person.name,
                 choices=[("", _("Not met")), *VisitFinding.choices],
                 required=False,
-                initial=VisitFinding.CONFIRMED,
             )
             self.resident_fields.append(name)
         bootstrap_form(self)
@@ -341,3 +347,74 @@ class TriageForm(forms.Form):
         moves = allowed_moves(report.state)
         self.fields["to"].choices = [(state, move.label) for state, move in moves.items()]
         bootstrap_form(self)
+
+
+# --- mass prevention and training ---------------------------------------------------------------
+
+
+class PreventionForm(forms.ModelForm):
+    officers = forms.ModelMultipleChoiceField(
+        label=_("officers who took part"),
+        queryset=Officer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    household_heads = forms.ModelMultipleChoiceField(
+        label=_("household heads who took part"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each head's part is entered in their activity record for the station to confirm."),
+    )
+
+    class Meta:
+        model = PreventionActivity
+        fields = ["kind", "held_on", "beat", "place", "people_reached", "summary"]
+        widgets = {"held_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any, station_id: int, **kwargs: Any) -> None:
+        from beats.models import Beat, HouseholdHead
+
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = timezone.localdate()
+        self.fields["beat"].queryset = scope(Beat.objects.filter(station_id=station_id), user).order_by(
+            "code"
+        )
+        self.fields["officers"].queryset = scope(
+            Officer.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        self.fields["household_heads"].queryset = scope(
+            HouseholdHead.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        bootstrap_form(self)
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's."""
+
+
+class TrainingForm(forms.ModelForm):
+    attended = forms.ModelMultipleChoiceField(
+        label=_("officers who attended"), queryset=Officer.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    failed = forms.ModelMultipleChoiceField(
+        label=_("attended but did not pass the check"),
+        queryset=Officer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = ["skill", "title", "held_on", "trainer", "hours"]
+        widgets = {"held_on": DateInput()}
+
+    def __init__(self, *args: Any, user: Any, station_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = timezone.localdate()
+        officers = scope(Officer.objects.filter(station_id=station_id, is_active=True), user).order_by("name")
+        self.fields["attended"].queryset = officers
+        self.fields["failed"].queryset = officers
+        bootstrap_form(self)
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's."""

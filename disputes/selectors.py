@@ -27,7 +27,7 @@ from disputes.filters import DisputeFilterSet
 from disputes.models import Dispute, DisputeMonth, FollowUp
 from stations.choices import Role
 from stations.jurisdiction import scope
-from stations.models import Region, Station
+from stations.models import Officer, Region, Station
 
 DEFAULT_ATTENTION_DAYS = 7
 
@@ -585,3 +585,81 @@ def sentiment_attention(*, user: Any, limit: int = 10) -> SentimentAttention | N
         waiting=waiting[:limit],
         waiting_more=len(waiting) > limit,
     )
+
+
+# --- mass prevention and training ---------------------------------------------------------------
+
+
+def prevention_counts(*, user: Any, since: dt.date, until: dt.date) -> list[dict[str, Any]]:
+    """Per station (in ``user``'s jurisdiction) and kind: activities held in ``[since, until]``, the
+    officer and household-head turns in them. Two grouped queries."""
+    from disputes.choices import PreventionKind
+    from disputes.models import PreventionActivity, PreventionParticipant
+
+    activities = scope(PreventionActivity.objects.filter(held_on__gte=since, held_on__lte=until), user)
+    rows: dict[Any, dict[str, Any]] = {}
+
+    def row(station_id: int, name: str) -> dict[str, Any]:
+        return rows.setdefault(
+            station_id,
+            {
+                "id": station_id,
+                "name": name,
+                "activities": dict.fromkeys(PreventionKind.values, 0),
+                "total": 0,
+                "officer_turns": 0,
+                "head_turns": 0,
+            },
+        )
+
+    for r in activities.order_by().values("station_id", "station__name", "kind").annotate(n=Count("id")):
+        entry = row(r["station_id"], r["station__name"])
+        entry["activities"][r["kind"]] = r["n"]
+        entry["total"] += r["n"]
+    turns = (
+        PreventionParticipant.objects.filter(activity__in=activities.values("pk"))
+        .order_by()
+        .values("activity__station_id", "activity__station__name")
+        .annotate(officers=Count("officer_id"), heads=Count("household_head_id"))
+    )
+    for r in turns:
+        entry = row(r["activity__station_id"], r["activity__station__name"])
+        entry["officer_turns"], entry["head_turns"] = r["officers"], r["heads"]
+    for entry in rows.values():
+        entry["cells"] = [entry["activities"][kind] for kind in PreventionKind.values]
+    return sorted(rows.values(), key=lambda e: e["name"])
+
+
+@dataclass
+class TrainingRow:
+    officer: Any
+    last: dict[str, dt.date | None]
+
+    @property
+    def cells(self) -> list[dt.date | None]:
+        from disputes.choices import TrainingSkill
+
+        return [self.last.get(skill) for skill in TrainingSkill.values]
+
+    @property
+    def complete(self) -> bool:
+        return all(self.cells)
+
+
+def training_matrix(*, user: Any, station: Station, since: dt.date | None = None) -> list[TrainingRow]:
+    """Who at ``station`` is trained in what: for each active officer and skill, the last session
+    passed (since ``since``, if given). Two queries."""
+    from django.db.models import Max
+
+    from disputes.models import TrainingAttendance
+
+    officers = list(
+        scope(Officer.objects.filter(station=station, is_active=True), user).order_by("name", "pk")
+    )
+    passed = scope(TrainingAttendance.objects.filter(session__station=station, passed=True), user)
+    if since is not None:
+        passed = passed.filter(session__held_on__gte=since)
+    last: dict[int, dict[str, dt.date]] = {}
+    for r in passed.order_by().values("officer_id", "session__skill").annotate(day=Max("session__held_on")):
+        last.setdefault(r["officer_id"], {})[r["session__skill"]] = r["day"]
+    return [TrainingRow(officer=o, last=last.get(o.pk, {})) for o in officers]

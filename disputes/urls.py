@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disputes import views, views_sentiment, views_visits
+from disputes import views, views_prevention, views_sentiment, views_visits
 
 app_name = "disputes"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("sentiment/", views_sentiment.SentimentListView.as_view(), name="sentiment_list"),
     path("sentiment/new/", views_sentiment.SentimentCreateView.as_view(), name="sentiment_create"),
     path("sentiment/counts/", views_sentiment.SentimentCountsView.as_view(), name="sentiment_counts"),
+    path("prevention/", views_prevention.PreventionView.as_view(), name="prevention"),
+    path("prevention/new/", views_prevention.PreventionCreateView.as_view(), name="prevention_create"),
+    path("training/", views_prevention.TrainingView.as_view(), name="training"),
+    path("training/new/", views_prevention.TrainingCreateView.as_view(), name="training_create"),
     path("sentiment/<int:pk>/", views_sentiment.SentimentDetailView.as_view(), name="sentiment_detail"),
     path(
         "<int:pk>/follow-ups/<int:followup_pk>/record/",

@@ -198,6 +198,9 @@ class VisitDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
             .prefetch_related("persons__person")
         )
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(can_write=can_write(self.request.user), **kwargs)
+
 
 class CoverageView(LoginRequiredMixin, TemplateView):
     """Coverage of the households this quarter and this year, per beat (a station's user, or a
