@@ -609,6 +609,14 @@ def build(ctx: DemoContext) -> None:
     dispute_figures_refresh(now=at(ctx.today, 0))
     ctx.data["disputes"] = disputes
 
+    from disputes.demo_prevention import build_prevention
+    from disputes.demo_sentiment import build_sentiment
+    from disputes.demo_visits import build_visits
+
+    build_visits(ctx)
+    build_sentiment(ctx)
+    build_prevention(ctx)
+
 
 def _registry_sample(station_ids: list[int], per_station: int = 20) -> dict[int, list[tuple[int, str, str]]]:
     """A few registry persons per station to stand as parties (when the registry demo made any)."""

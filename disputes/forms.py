@@ -11,8 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disputes import transitions
-from disputes.choices import FollowUpOutcome, PartyRole
-from disputes.models import Dispute, FollowUp, MediationSession
+from disputes.choices import DisputeKind, FollowUpOutcome, PartyRole, RiskLevel, VisitFinding, VisitPurpose
+from disputes.models import (
+    Dispute,
+    FollowUp,
+    MediationSession,
+    PreventionActivity,
+    SentimentReport,
+    TrainingSession,
+)
 from stations.forms import bootstrap_form
 from stations.jurisdiction import scope
 from stations.models import Officer, Station
@@ -211,3 +218,203 @@ class FollowUpRecordForm(forms.ModelForm):
         self.fields["reopen"].widget.attrs["class"] = "js-followup-reopen"
         self.fields["outcome"].widget.attrs["class"] = "js-followup-outcome"
         bootstrap_form(self)
+
+
+# --- visits -------------------------------------------------------------------------------------
+
+
+class VisitForm(forms.Form):
+    """A visit on the doorstep (one column for a phone): when, why, whom the officer met, what each
+    registered resident was found to be, and whether a conflict was found."""
+
+    visited_on = forms.DateField(label=_("visited on"), widget=DateInput())
+    purpose = forms.ChoiceField(label=_("purpose"), choices=VisitPurpose.choices)
+    officer = forms.ModelChoiceField(label=_("officer"), queryset=Officer.objects.none())
+    household_head = forms.ModelChoiceField(label=_("with household head"), queryset=None, required=False)
+    met = forms.CharField(label=_("who was met"), max_length=200, required=False)
+    notes = forms.CharField(
+        label=_("what was learned"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    conflict = forms.BooleanField(label=_("A conflict was found: open a dispute"), required=False)
+    conflict_title = forms.CharField(label=_("dispute summary"), max_length=200, required=False)
+    conflict_kind = forms.ChoiceField(label=_("dispute kind"), choices=DisputeKind.choices, required=False)
+    conflict_risk = forms.ChoiceField(label=_("risk level"), choices=RiskLevel.choices, required=False)
+
+    def __init__(self, *args: Any, user: Any, station_id: int, residents: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from beats.models import HouseholdHead
+
+        self.fields["visited_on"].initial = timezone.localdate()
+        officers = scope(Officer.objects.filter(station_id=station_id, is_active=True), user).order_by("name")
+        self.fields["officer"].queryset = officers
+        if getattr(user, "officer_id", None) and officers.filter(pk=user.officer_id).exists():
+            self.fields["officer"].initial = user.officer_id
+        self.fields["household_head"].queryset = scope(
+            HouseholdHead.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        self.resident_fields: list[str] = []
+        for person in residents:
+            name = f"person_{person.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=person.name,
+                choices=[("", _("Not met")), *VisitFinding.choices],
+                required=False,
+            )
+            self.resident_fields.append(name)
+        bootstrap_form(self)
+
+    def residents(self) -> list[Any]:
+        return [self[name] for name in self.resident_fields]
+
+    def findings(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {value: [] for value in VisitFinding.values}
+        for name in self.resident_fields:
+            value = self.cleaned_data.get(name)
+            if value:
+                out[value].append(int(name.removeprefix("person_")))
+        return out
+
+
+# --- sentiment reports --------------------------------------------------------------------------
+
+
+class SentimentReportForm(forms.ModelForm):
+    """A sentiment report as an officer enters it (at their station; users above pick the station)."""
+
+    class Meta:
+        model = SentimentReport
+        fields = [
+            "station",
+            "title",
+            "category",
+            "urgency",
+            "reporter_kind",
+            "household_head",
+            "officer",
+            "reported_on",
+            "place",
+            "people",
+            "people_count",
+            "beat",
+            "community",
+            "account",
+        ]
+        widgets = {"reported_on": DateInput(), "account": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from beats.models import Beat, Community, HouseholdHead
+
+        self.fields["reported_on"].initial = timezone.localdate()
+        station_id = getattr(user, "home_station_id", None)
+        if station_id is None:
+            self.fields["station"].queryset = scope(Station.objects.order_by("code"), user)
+            for name in ("beat", "community", "officer", "household_head"):
+                del self.fields[name]
+            bootstrap_form(self)
+            return
+        del self.fields["station"]
+        self.fields["beat"].queryset = scope(Beat.objects.filter(station_id=station_id), user).order_by(
+            "code"
+        )
+        self.fields["community"].queryset = scope(
+            Community.objects.filter(station_id=station_id), user
+        ).order_by("code")
+        self.fields["officer"].queryset = scope(
+            Officer.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        self.fields["officer"].initial = getattr(user, "officer_id", None)
+        self.fields["household_head"].queryset = scope(
+            HouseholdHead.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        bootstrap_form(self)
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's (it also checks jurisdiction)."""
+
+
+class TriageForm(forms.Form):
+    to = forms.ChoiceField(label=_("decision"))
+    department = forms.CharField(
+        label=_("department"), max_length=100, required=False, help_text=_("When passing it on: to whom.")
+    )
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, report: SentimentReport, **kwargs: Any) -> None:
+        from disputes.sentiment import allowed_moves
+
+        super().__init__(*args, **kwargs)
+        moves = allowed_moves(report.state)
+        self.fields["to"].choices = [(state, move.label) for state, move in moves.items()]
+        bootstrap_form(self)
+
+
+# --- mass prevention and training ---------------------------------------------------------------
+
+
+class PreventionForm(forms.ModelForm):
+    officers = forms.ModelMultipleChoiceField(
+        label=_("officers who took part"),
+        queryset=Officer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    household_heads = forms.ModelMultipleChoiceField(
+        label=_("household heads who took part"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each head's part is entered in their activity record for the station to confirm."),
+    )
+
+    class Meta:
+        model = PreventionActivity
+        fields = ["kind", "held_on", "beat", "place", "people_reached", "summary"]
+        widgets = {"held_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any, station_id: int, **kwargs: Any) -> None:
+        from beats.models import Beat, HouseholdHead
+
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = timezone.localdate()
+        self.fields["beat"].queryset = scope(Beat.objects.filter(station_id=station_id), user).order_by(
+            "code"
+        )
+        self.fields["officers"].queryset = scope(
+            Officer.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        self.fields["household_heads"].queryset = scope(
+            HouseholdHead.objects.filter(station_id=station_id, is_active=True), user
+        ).order_by("name")
+        bootstrap_form(self)
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's."""
+
+
+class TrainingForm(forms.ModelForm):
+    attended = forms.ModelMultipleChoiceField(
+        label=_("officers who attended"), queryset=Officer.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    failed = forms.ModelMultipleChoiceField(
+        label=_("attended but did not pass the check"),
+        queryset=Officer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = ["skill", "title", "held_on", "trainer", "hours"]
+        widgets = {"held_on": DateInput()}
+
+    def __init__(self, *args: Any, user: Any, station_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = timezone.localdate()
+        officers = scope(Officer.objects.filter(station_id=station_id, is_active=True), user).order_by("name")
+        self.fields["attended"].queryset = officers
+        self.fields["failed"].queryset = officers
+        bootstrap_form(self)
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's."""

@@ -23,11 +23,17 @@ from disputes.api.serializers import (
     FollowUpSerializer,
     MediationSessionSerializer,
     PartySerializer,
+    SentimentReportSerializer,
+    SentimentStepSerializer,
     TransitionRequestSerializer,
     TransitionSerializer,
+    TriageRequestSerializer,
+    VisitSerializer,
 )
-from disputes.filters import DisputeFilterSet
-from disputes.models import Dispute, FollowUp
+from disputes.filters import DisputeFilterSet, SentimentReportFilterSet, VisitFilterSet
+from disputes.models import Dispute, FollowUp, SentimentReport, Visit
+from disputes.sentiment import sentiment_report_create, sentiment_triage
+from disputes.visits import ConflictInput, visit_record
 from stations.api.pagination import KeysetPagination
 from stations.api.viewsets import ScopedReadOnlyViewSet
 
@@ -214,3 +220,116 @@ class DisputeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedRea
         serializer.is_valid(raise_exception=True)
         followup = services.followup_record(user=request.user, followup=followup, **serializer.validated_data)
         return Response(FollowUpSerializer(followup).data)
+
+
+VISIT_READ_ERRORS = {
+    **READ_ERRORS,
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such visit in your jurisdiction."),
+}
+VISIT_WRITE_ERRORS = {
+    **WRITE_ERRORS,
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Your role may not record visits."),
+    404: VISIT_READ_ERRORS[404],
+}
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: VisitSerializer(many=True), **VISIT_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: VisitSerializer, **VISIT_READ_ERRORS}),
+    create=extend_schema(request=VisitSerializer, responses={201: VisitSerializer, **VISIT_WRITE_ERRORS}),
+)
+class VisitViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Door-to-door visits (走访) in the caller's jurisdiction, newest first. Recording one marks the
+    confirmed residents verified in the registry and may open a dispute."""
+
+    queryset = Visit.objects.all()
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilterSet
+    pagination_class = NewestFirstPagination
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        return (
+            super()
+            .get_queryset()
+            .select_related("house__address", "unit__address", "recorded_by")
+            .prefetch_related("persons")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        conflict = data.pop("conflict", None)
+        visit = visit_record(
+            user=request.user,
+            conflict=ConflictInput(
+                title=conflict.get("title", ""),
+                kind=conflict["kind"],
+                risk=conflict["risk"],
+                account=conflict.get("account", ""),
+                party_person_ids=[p.pk for p in conflict.get("parties", [])],
+            )
+            if conflict
+            else None,
+            **data,
+        )
+        visit = self.get_queryset().get(pk=visit.pk)
+        return Response(self.get_serializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+SENTIMENT_READ_ERRORS = {
+    **READ_ERRORS,
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such report in your jurisdiction."),
+}
+SENTIMENT_WRITE_ERRORS = {
+    **WRITE_ERRORS,
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Your role may not do this."),
+    404: SENTIMENT_READ_ERRORS[404],
+}
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: SentimentReportSerializer(many=True), **SENTIMENT_READ_ERRORS}),
+    retrieve=extend_schema(responses={200: SentimentReportSerializer, **SENTIMENT_READ_ERRORS}),
+    create=extend_schema(
+        request=SentimentReportSerializer,
+        responses={201: SentimentReportSerializer, **SENTIMENT_WRITE_ERRORS},
+    ),
+)
+class SentimentReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Sentiment reports (社情民意) in the caller's jurisdiction, newest first, and the station
+    head's ``triage/`` decision."""
+
+    queryset = SentimentReport.objects.all()
+    serializer_class = SentimentReportSerializer
+    filterset_class = SentimentReportFilterSet
+    pagination_class = NewestFirstPagination
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("steps__user")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        station = data.pop("station", None) or request.user.home_station
+        if station is None:
+            raise ValidationError({"station": [_("Name the station: your account is not bound to one.")]})
+        report = sentiment_report_create(user=request.user, station=station, **data)
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TriageRequestSerializer,
+        responses={200: SentimentStepSerializer, **SENTIMENT_WRITE_ERRORS},
+        description="The station head's decision: move the report to `to`. An illegal move answers 400.",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def triage(self, request: Request, pk: str | None = None) -> Response:
+        report = self.get_object()
+        serializer = TriageRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        step = sentiment_triage(user=request.user, report=report, **serializer.validated_data)
+        return Response(SentimentStepSerializer(step).data)

@@ -77,3 +77,23 @@ def dispute_attention_panel(context: dict[str, Any], limit: int = 10) -> dict[st
     if user is not None and user.is_authenticated:
         attention = selectors.dispute_attention(user=user, now=timezone.now(), limit=limit)
     return {"attention": attention, "request": request}
+
+
+@register.filter
+def urgency_badge(urgency: str) -> str:
+    from disputes.choices import Urgency
+
+    return {Urgency.URGENT: "text-bg-danger", Urgency.PROMPT: "text-bg-warning"}.get(urgency, "text-bg-light")
+
+
+@register.inclusion_tag("disputes/partials/sentiment_attention.html", takes_context=True)
+def sentiment_attention_panel(context: dict[str, Any], limit: int = 10) -> dict[str, Any]:
+    """``{% load disputes %}{% sentiment_attention_panel %}``: for the station head and county or
+    city staff, the urgent sentiment reports still open and those waiting for their decision (two
+    bounded queries); nothing for other roles."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    attention = None
+    if user is not None and user.is_authenticated:
+        attention = selectors.sentiment_attention(user=user, limit=limit)
+    return {"attention": attention, "request": request}
