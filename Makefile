@@ -22,6 +22,8 @@ help:
 	@echo "make run    - set up, start PostgreSQL/Redis if needed, load the demo province, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make stop   - stop the private PostgreSQL and Redis under var/"
+	@echo "make backup - dump the database (DATABASE_URL) into var/backups/<UTC timestamp>.dump"
+	@echo "make restore FILE=var/backups/<timestamp>.dump - restore a backup into the database (stop the portal first)"
 
 # --- set-up -----------------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -74,6 +76,15 @@ test: setup services static
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+# --- backup and restore (scripts/backup.sh; docs/operations.md) ----------------------------------------
+.PHONY: backup restore
+backup:
+	scripts/backup.sh backup
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<timestamp>.dump" >&2; exit 2; }
+	scripts/backup.sh restore "$(FILE)"
 
 lint: setup
 	$(VENV)/bin/ruff check .
