@@ -144,3 +144,19 @@ def test_the_real_worker_writes_the_heartbeat_that_healthz_reads(
     status, body = get(Client())
     assert status == 200, body
     assert body["checks"]["worker"]["heartbeat_age_seconds"] <= 30
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Celery beat sends no heartbeat: portal/schedules.py is never loaded (settings.CELERY_BEAT_SCHEDULE "
+    "stays {}, so beat runs no periodic task at all), and the heartbeat entry belongs there; both files are "
+    "outside the trust work (see the report)",
+)
+def test_celery_beat_sends_the_heartbeat_often_enough() -> None:
+    from portal.celery import app
+
+    entries = [e for e in app.conf.beat_schedule.values() if e["task"] == health.worker_heartbeat.name]
+    assert len(entries) == 1
+    schedule = entries[0]["schedule"]
+    seconds = float(schedule) if isinstance(schedule, int | float) else schedule.run_every.total_seconds()
+    assert seconds <= health.HEARTBEAT_MAX_AGE / 2
