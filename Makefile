@@ -23,6 +23,8 @@ help:
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make stop   - stop the private PostgreSQL and Redis under var/"
 	@echo "make bench  - registry benchmarks (import vs COPY, API vs a bare view); see docs/performance.md"
+	@echo "make backup - dump the database (DATABASE_URL) into var/backups/<UTC timestamp>.dump"
+	@echo "make restore FILE=var/backups/<timestamp>.dump - restore a backup into the database (stop the portal first)"
 
 # --- set-up -----------------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -81,6 +83,15 @@ bench: setup services
 	$(SERVICES_ENV)
 	command -v wrk >/dev/null || scripts/ensure-debian.sh wrk
 	$(PY) bench/registry_bench.py --rows $${BENCH_ROWS:-1000000}
+
+# --- backup and restore (scripts/backup.sh; docs/operations.md) ----------------------------------------
+.PHONY: backup restore
+backup:
+	scripts/backup.sh backup
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<timestamp>.dump" >&2; exit 2; }
+	scripts/backup.sh restore "$(FILE)"
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", include("stations.health")),  # /healthz: database, Redis and worker heartbeat
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
