@@ -58,3 +58,10 @@ BEAT_SCHEDULE["rewards-post-activity-points"] = {
     "task": "rewards.tasks.post_activity_points",
     "schedule": crontab(minute="*/30"),
 }
+
+# Health: the worker's heartbeat that /healthz reads (stations/health.py); stale after HEARTBEAT_MAX_AGE.
+BEAT_SCHEDULE["stations-worker-heartbeat"] = {
+    "task": "stations.health.worker_heartbeat",
+    "schedule": 30.0,
+    "options": {"expires": 30},
+}

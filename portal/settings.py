@@ -126,6 +126,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE  # every periodic task, in portal/schedules.py
+CELERY_IMPORTS = ["stations.health"]  # tasks outside the apps' tasks.py modules
 
 # --- Users, sign-in and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "stations.User"

@@ -21,6 +21,7 @@ the *purpose*: the ``purpose`` query parameter of the API (``?purpose=case%20202
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +104,9 @@ def purpose_of(request: Any) -> str:
     return str(value).strip()[:PURPOSE_MAX]
 
 
+NATIONAL_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
 def log_unmasked_read(*, policy: MaskingPolicy, action: str, path: str, purpose: str = "") -> None:
     """Write the one access-log row of a request, if it showed anyone unmasked."""
     from registry.models import AccessLog, Person
@@ -123,7 +127,8 @@ def log_unmasked_read(*, policy: MaskingPolicy, action: str, path: str, purpose:
         region_id=station.county_id if station is not None else getattr(user, "home_region_id", None),
         action=action[:20],
         person_ids=sorted(policy.revealed),
-        path=path[:300],
+        # person_ids say whom was read; a search's query string must not keep the ID it searched for.
+        path=NATIONAL_ID_IN_TEXT.sub(lambda match: mask_national_id(match.group()), path)[:300],
         purpose=purpose[:PURPOSE_MAX],
     )
     policy.revealed.clear()

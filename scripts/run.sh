@@ -32,6 +32,7 @@ cat <<TXT
 
 TXT
 "$PY/gunicorn" portal.wsgi:application --bind "$HOST:$PORT" --workers 3 --timeout 120 \
-    --access-logfile var/log/access.log --error-logfile - &
+    --access-logfile var/log/access.log --error-logfile - \
+    --access-logformat '%(h)s %(u)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' &  # no query strings: searches carry IDs
 pids+=($!)
 wait -n "${pids[@]}"

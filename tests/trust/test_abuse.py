@@ -361,12 +361,6 @@ def test_no_national_id_in_log_lines_or_api_urls(
         assert not _ids_in(line), line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="registry.masking.log_unmasked_read stores request.get_full_path() in AccessLog.path, so a "
-    "search by national ID (?national_id=, ?q=, lookup/person/?national_id=) keeps the full ID in the "
-    "access-log row; person_ids already say whom was read, the path needs no query string",
-)
 def test_the_access_log_row_of_a_search_does_not_repeat_the_national_id(api: Api, officer: User) -> None:
     person = Person.objects.filter(station=officer.home_station, deleted=False).first()
     before = AccessLog.objects.count()

@@ -146,12 +146,6 @@ def test_the_real_worker_writes_the_heartbeat_that_healthz_reads(
     assert body["checks"]["worker"]["heartbeat_age_seconds"] <= 30
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Celery beat sends no heartbeat: portal/schedules.py is never loaded (settings.CELERY_BEAT_SCHEDULE "
-    "stays {}, so beat runs no periodic task at all), and the heartbeat entry belongs there; both files are "
-    "outside the trust work (see the report)",
-)
 def test_celery_beat_sends_the_heartbeat_often_enough() -> None:
     from portal.celery import app
 
