@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
         "RecordKindEnum": "registry.choices.RecordKind",
         "DisputeKindEnum": "disputes.choices.DisputeKind",
         "DisputeStateEnum": "disputes.choices.DisputeState",
+        "SentimentStateEnum": "disputes.choices.SentimentState",
         "FollowUpOutcomeEnum": "disputes.choices.FollowUpOutcome",
         "MediationOutcomeEnum": "disputes.choices.MediationOutcome",
     },
