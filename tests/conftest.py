@@ -22,6 +22,9 @@ from tests import live
 # After a transactional test (its teardown empties the database) the tiny demo is brought back from
 # the copy taken below; see tests/live.py.
 pytest_runtest_teardown = live.pytest_runtest_teardown
+# One real Celery worker per test session (a session fixture bound in two conftests would start two).
+celery_worker = live.celery_worker
+committed_db = live.committed_db
 
 DEMO_SEED = 1
 

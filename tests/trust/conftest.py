@@ -2,6 +2,4 @@
 
 from tests import live
 
-celery_worker = live.celery_worker
-committed_db = live.committed_db
 isolated_cache = live.isolated_cache
