@@ -34,10 +34,18 @@ from stations.models import (
 SESSION_LOGIN_AT_KEY = "portal_login_at"
 
 
-def session_stamp_login(*, request: HttpRequest) -> None:
-    """Record when a browser session began, for the absolute session cap. Called on every sign-in
-    (``user_logged_in``), whichever view signed the user in."""
-    request.session[SESSION_LOGIN_AT_KEY] = timezone.now().isoformat()
+def session_stamp_login(*, request: HttpRequest, user: User | None = None, now: dt.datetime | None = None) -> None:
+    """Record when a browser session began, for the absolute session cap, and make it the user's only
+    live browser session. Called on every sign-in (``user_logged_in``), whichever view signed the user in.
+
+    One live session per user: every browser session of ``user`` that began before this sign-in ends
+    (``sessions_revoked_at`` is moved to the new session's start; ``SessionLifetimeMiddleware`` ends
+    any session that began earlier on its next request). API tokens are not sessions and stay."""
+    now = now or timezone.now()
+    if user is not None and user.pk is not None:
+        User.objects.filter(pk=user.pk).update(sessions_revoked_at=now)
+        user.sessions_revoked_at = now
+    request.session[SESSION_LOGIN_AT_KEY] = now.isoformat()
 
 
 @transaction.atomic
