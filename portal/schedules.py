@@ -65,3 +65,9 @@ BEAT_SCHEDULE["stations-worker-heartbeat"] = {
     "schedule": 30.0,
     "options": {"expires": 30},
 }
+
+# Stations: disable accounts unused for ACCOUNT_MAX_IDLE_DAYS days (their sessions and tokens end), nightly.
+BEAT_SCHEDULE["stations-disable-idle-accounts"] = {
+    "task": "stations.tasks.disable_idle_accounts",
+    "schedule": crontab(hour=0, minute=45),
+}

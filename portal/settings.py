@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pgtrigger",
     "pghistory",
     "csp",
@@ -67,8 +69,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "stations.middleware.SessionLifetimeMiddleware",
+    "stations.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -166,6 +170,17 @@ AXES_VERBOSE = False
 # Locking per username is deliberate: a whole station often shares one NAT address, and locking that
 # address would lock every officer there out. axes.W006 warns about exactly this choice.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Accounts unused (no sign-in, no token issued) for this many days are disabled nightly; 0: never.
+ACCOUNT_MAX_IDLE_DAYS = env_int("ACCOUNT_MAX_IDLE_DAYS", 90)
+if ACCOUNT_MAX_IDLE_DAYS < 0:
+    raise ImproperlyConfigured("ACCOUNT_MAX_IDLE_DAYS must be 0 (off) or a number of days")
+
+# Two-factor sign-in (TOTP, django-otp) for county, city and province staff, and for revealing a
+# person's full data: on in production, off by default for development and the demo (the login page
+# then says so). stations/twofactor.py.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", PRODUCTION)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Police portal")
 
 # API tokens (knox): hashed at rest, expire, revocable, refreshed on use.
 REST_KNOX = {

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stations.choices import Role
+from stations.twofactor import second_factor_verified
 
 UNMASK_PERMISSION = "registry.view_unmasked_person"
 STATION_ROLES = frozenset({Role.OFFICER, Role.STATION_HEAD})
@@ -93,6 +94,9 @@ def policy_for(user: Any, request: Any = None) -> MaskingPolicy:
     # has_perm costs a query (cached on the user object); a station officer never needs it for their
     # own people, but may hold the grant for people elsewhere — which they cannot see anyway.
     granted = bool(user.is_superuser) or (not station_role and user.has_perm(UNMASK_PERMISSION))
+    if (granted or station_role) and not second_factor_verified(user, request):
+        # TWO_FACTOR_REQUIRED: full data only with a verified second factor (stations/twofactor.py).
+        granted = station_role = False
     return MaskingPolicy(user=user, granted=granted, home_station_id=user.home_station_id, station_role=station_role)
 
 

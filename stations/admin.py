@@ -24,6 +24,7 @@ from stations import selectors, services
 from stations.choices import Role
 from stations.jurisdiction import scope
 from stations.models import (
+    DeniedAccess,
     EscortAssignment,
     Facility,
     HeatingRetrofit,
@@ -379,3 +380,22 @@ class UserAdmin(DjangoUserAdmin):
             done += 1
         self.message_user(request, _("%(n)d users disabled.") % {"n": done}, messages.SUCCESS)
 
+
+
+@admin.register(DeniedAccess)
+class DeniedAccessAdmin(ScopedAdmin):
+    """The log of 404s on single objects: read-only (the table refuses updates and deletes anyway)."""
+
+    list_display = ("at", "user", "outcome", "model", "object_id", "method", "path")
+    list_filter = ("outcome", "model")
+    search_fields = ("user__username", "object_id", "path")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -13,6 +13,6 @@ class StationsConfig(AppConfig):
 
         def stamp(sender, request, user, **kwargs):  # type: ignore[no-untyped-def]
             if request is not None and hasattr(request, "session"):
-                session_stamp_login(request=request)
+                session_stamp_login(request=request, user=user)
 
         user_logged_in.connect(stamp, weak=False, dispatch_uid="stations.session_stamp_login")  # a local function

@@ -61,3 +61,8 @@ class IdeaStatus(models.TextChoices):
     ADOPTED = "adopted", _("Adopted")
     IMPLEMENTED = "implemented", _("Implemented")
     REJECTED = "rejected", _("Rejected")
+
+
+class DeniedOutcome(models.TextChoices):
+    DENIED = "denied", _("Denied: outside the jurisdiction")
+    NOT_FOUND = "not_found", _("Not found: no such object")

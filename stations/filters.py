@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from stations.choices import OfficerKind, RegionLevel, StationKind
-from stations.models import Officer, Region, Station
+from stations.choices import DeniedOutcome, OfficerKind, RegionLevel, StationKind
+from stations.models import DeniedAccess, Officer, Region, Station
 
 
 def _scoped_stations(request: HttpRequest | None) -> QuerySet[Station]:
@@ -116,3 +116,16 @@ class OfficerFilterSet(JurisdictionFilterSet):
 
     def filter_has_terminal(self, queryset: QuerySet[Officer], name: str, value: bool) -> QuerySet[Officer]:
         return queryset.exclude(terminal_number="") if value else queryset.filter(terminal_number="")
+
+
+class DeniedAccessFilterSet(django_filters.FilterSet):
+    """The auditor's search of denied attempts: by user name, outcome, model and day."""
+
+    username = django_filters.CharFilter(field_name="user__username", label=_("User name"))
+    outcome = django_filters.ChoiceFilter(choices=DeniedOutcome.choices, label=_("Outcome"))
+    model = django_filters.CharFilter(label=_("Model"), help_text=_("e.g. registry.person"))
+    on = django_filters.DateFilter(field_name="at", lookup_expr="date", label=_("On"))
+
+    class Meta:
+        model = DeniedAccess
+        fields = ["username", "outcome", "model", "on"]

@@ -11,9 +11,11 @@ Region paths are materialised as ``"620000/620100/620102/"`` so a subtree is one
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=models.Model)
 
 SELF = ""
+_ID_LIKE = re.compile(r"[0-9]{15,17}[0-9Xx]")
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,31 @@ def visible_regions(user: Any) -> models.QuerySet[Region]:
 def is_in_scope(obj: models.Model, user: User) -> bool:
     """Re-check, e.g. inside a write's transaction, that ``obj`` is still in ``user``'s scope."""
     return type(obj)._default_manager.filter(pk=obj.pk).for_user(user).exists()  # type: ignore[attr-defined]
+
+
+def record_404(*, user: Any, model: type[models.Model], lookup: dict[str, Any], path: str = "", method: str = "") -> None:
+    """Log a detail lookup that answered 404 (called by the base API viewset and page mixin, the places
+    where out-of-scope lookups turn into 404). The response stays the same 404; only the log row tells
+    ``denied`` (the object exists outside ``user``'s jurisdiction) from ``not_found`` (no such object,
+    or a malformed id). Two queries, run only on a 404."""
+    if user is None or not getattr(user, "is_authenticated", False) or not lookup:
+        return
+    if not isinstance(getattr(model, "jurisdiction", None), Jurisdiction):
+        return
+    try:
+        matching = model._default_manager.filter(**lookup)
+        exists = matching.exists()
+        in_scope = exists and scope(matching, user).exists()
+    except (ValueError, TypeError, ValidationError):
+        exists = in_scope = False
+    from stations.services import denied_access_record
+
+    denied_access_record(
+        user=user,
+        path=path,
+        method=method,
+        model=model._meta.label_lower,
+        # never a national ID in the log, whatever the lookup was
+        object_id=_ID_LIKE.sub("*", ",".join(str(value) for value in lookup.values())),
+        out_of_scope=exists and not in_scope,
+    )

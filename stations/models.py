@@ -3,6 +3,7 @@ public-service catalogue, escort officers, officers' ideas, and the portal's use
 
 from __future__ import annotations
 
+import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -11,7 +12,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.audit import audited
-from stations.choices import FacilityKind, Funder, IdeaStatus, OfficerKind, RegionLevel, Role, StationKind
+from stations.choices import (
+    DeniedOutcome,
+    FacilityKind,
+    Funder,
+    IdeaStatus,
+    OfficerKind,
+    RegionLevel,
+    Role,
+    StationKind,
+)
 from stations.jurisdiction import SELF, Jurisdiction, ScopedManager
 
 region_code_validator = RegexValidator(r"^\d{6}$", _("A region code is six digits (GB/T 2260)."))
@@ -339,3 +349,41 @@ class User(AbstractUser):
         super().clean()
         if bool(self.home_station_id) == bool(self.home_region_id) and not self.is_superuser:
             raise ValidationError(_("A user is bound to exactly one home unit: a station or a region."))
+
+
+class DeniedAccess(models.Model):
+    """A request for one object that answered 404: either the object exists outside the caller's
+    jurisdiction (``denied``) or it does not exist (``not_found``). The caller sees the same 404 either
+    way; only this log tells them apart, so probing for objects elsewhere is visible to the auditor.
+
+    Append-only: it is itself an audit record (no pghistory trigger), and a database trigger refuses
+    every UPDATE and DELETE of its rows."""
+
+    jurisdiction = Jurisdiction(station="station", region="region")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey(
+        Station, verbose_name=_("user's station"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("user's region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    path = models.CharField(_("path"), max_length=300)
+    method = models.CharField(_("method"), max_length=10)
+    model = models.CharField(_("model"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=100)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=DeniedOutcome.choices)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("denied access")
+        verbose_name_plural = _("denied accesses")
+        ordering = ["-id"]
+        triggers = [
+            pgtrigger.Protect(name="denied_access_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.outcome} {self.model} {self.object_id}"

@@ -7,18 +7,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import django_otp
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from stations.choices import IdeaStatus, OfficerKind
+from stations.choices import DeniedOutcome, IdeaStatus, OfficerKind
 from stations.jurisdiction import is_in_scope
 from stations.models import (
+    DeniedAccess,
     EscortAssignment,
     Facility,
     HeatingRetrofit,
@@ -34,10 +37,18 @@ from stations.models import (
 SESSION_LOGIN_AT_KEY = "portal_login_at"
 
 
-def session_stamp_login(*, request: HttpRequest) -> None:
-    """Record when a browser session began, for the absolute session cap. Called on every sign-in
-    (``user_logged_in``), whichever view signed the user in."""
-    request.session[SESSION_LOGIN_AT_KEY] = timezone.now().isoformat()
+def session_stamp_login(*, request: HttpRequest, user: User | None = None, now: dt.datetime | None = None) -> None:
+    """Record when a browser session began, for the absolute session cap, and make it the user's only
+    live browser session. Called on every sign-in (``user_logged_in``), whichever view signed the user in.
+
+    One live session per user: every browser session of ``user`` that began before this sign-in ends
+    (``sessions_revoked_at`` is moved to the new session's start; ``SessionLifetimeMiddleware`` ends
+    any session that began earlier on its next request). API tokens are not sessions and stay."""
+    now = now or timezone.now()
+    if user is not None and user.pk is not None:
+        User.objects.filter(pk=user.pk).update(sessions_revoked_at=now)
+        user.sessions_revoked_at = now
+    request.session[SESSION_LOGIN_AT_KEY] = now.isoformat()
 
 
 @transaction.atomic
@@ -57,6 +68,86 @@ def user_disable(*, user: User) -> None:
     user_end_all_sessions(user=user)
 
 
+def users_disable_idle(*, now: dt.datetime, max_idle_days: int) -> list[str]:
+    """Disable every active account unused for more than ``max_idle_days`` days before ``now``; 0 disables
+    the rule. Returns the user names disabled.
+
+    "Used" is the last sign-in (``last_login``: the login page, or an API token issued), or, for an
+    account never used, when it was created. Each account goes through :func:`user_disable`, so its
+    sessions and tokens end too. Superusers are left out: they are the break-glass accounts that
+    re-enable everyone else, kept few and protected by the second factor; locking the last of them
+    out by a nightly job would leave nobody to recover the site (docs/security.md)."""
+    if max_idle_days <= 0:
+        return []
+    cutoff = now - dt.timedelta(days=max_idle_days)
+    idle = (
+        User.objects.filter(is_active=True, is_superuser=False)
+        .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+        .order_by("pk")
+    )
+    disabled = []
+    for user in idle:
+        user_disable(user=user)
+        disabled.append(user.username)
+    return disabled
+
+
+def denied_access_record(
+    *, user: User, path: str, method: str, model: str, object_id: str, out_of_scope: bool
+) -> DeniedAccess:
+    """Append one row to the log of 404s on single objects (see :func:`stations.jurisdiction.record_404`).
+    Written in its own savepoint, so a failing log write never turns the 404 into a 500."""
+    station = user.home_station
+    row = DeniedAccess(
+        user=user,
+        station=station,
+        # A station user's region is their station's county, so auditors above it find the row.
+        region_id=station.county_id if station is not None else user.home_region_id,
+        path=path[:300],
+        method=method[:10],
+        model=model[:100],
+        object_id=object_id[:100],
+        outcome=DeniedOutcome.DENIED if out_of_scope else DeniedOutcome.NOT_FOUND,
+    )
+    with transaction.atomic():
+        row.save()
+    return row
+
+
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """Begin enrolling a TOTP authenticator: a new secret, unconfirmed until a code from it is given.
+    An enrolment left half-done is replaced."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="portal", confirmed=False)
+
+
+def totp_device_confirm(*, user: User, token: str) -> TOTPDevice | None:
+    """Confirm the authenticator being enrolled with a code from it. It replaces any earlier device,
+    and the API tokens issued before it end (they were issued without a second factor). Returns the
+    device, or None when the code is wrong."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+        if device is None or not device.verify_token(token):
+            return None
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        AuthToken.objects.filter(user=user).delete()
+        return device
+
+
+def totp_verify(*, user: User, token: str) -> TOTPDevice | None:
+    """Check a code against the user's confirmed authenticator. A code is good once: the device keeps
+    the last time step used (``last_t``) and refuses that step and earlier ones."""
+    from stations.twofactor import confirmed_device
+
+    device = confirmed_device(user)
+    if device is None:
+        return None
+    return django_otp.verify_token(user, device.persistent_id, str(token or "").strip())
+
+
 def api_token_issue(*, user: User) -> tuple[AuthToken, str]:
     """Issue an expiring API token; the plain token is returned once and only its digest is stored.
 
@@ -70,6 +161,8 @@ def api_token_issue(*, user: User) -> tuple[AuthToken, str]:
             stale = list(live.values_list("pk", flat=True)[limit - 1 :])
             if stale:
                 AuthToken.objects.filter(pk__in=stale).delete()
+        # Issuing a token is a sign-in: it counts as use of the account (``users_disable_idle``).
+        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
         return AuthToken.objects.create(user=user)
 
 

@@ -17,26 +17,35 @@ Never filter by jurisdiction by hand in a view.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
+import django_otp
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters import FilterSet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common.paging import KeysetPage, keyset_page
 from stations import selectors, services
 from stations.choices import FacilityKind, OfficerKind, Role
-from stations.filters import OfficerFilterSet, StationFilterSet
+from stations.filters import DeniedAccessFilterSet, OfficerFilterSet, StationFilterSet
 from stations.forms import bootstrap_form, label_filter_choices
-from stations.jurisdiction import scope
-from stations.models import Facility, Officer, Region, Station
+from stations.jurisdiction import record_404, scope
+from stations.models import DeniedAccess, Facility, Officer, Region, Station
+from stations.twofactor import confirmed_device
 
 
 class LoginView(auth_views.LoginView):
@@ -53,6 +62,73 @@ class LogoutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             services.user_end_all_sessions(user=request.user)  # type: ignore[arg-type]
         return super().post(request, *args, **kwargs)
+
+
+# --- Two-factor sign-in (TOTP) ------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+class TwoFactorVerifyView(LoginRequiredMixin, TemplateView):
+    """Second step of sign-in: the current code of the user's authenticator. A code is accepted once."""
+
+    template_name = "registration/two_factor_verify.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if confirmed_device(request.user) is None:
+            return redirect(f"{reverse('two_factor_enrol')}?{urlencode({'next': _safe_next(request)})}")
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        device = services.totp_verify(user=request.user, token=request.POST.get("otp_token", ""))  # type: ignore[arg-type]
+        if device is None:
+            return self.render_to_response(self.get_context_data(error=True), status=200)
+        django_otp.login(request, device)
+        return redirect(_safe_next(request))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(next=_safe_next(self.request), **kwargs)
+
+
+class TwoFactorEnrolView(LoginRequiredMixin, TemplateView):
+    """Enrol an authenticator app: the page shows the ``otpauth://`` URI and the secret (to type in or
+    to turn into a QR code); a code from the app confirms it and verifies this session. Replacing an
+    enrolled authenticator needs a session already verified with it."""
+
+    template_name = "registration/two_factor_enrol.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and confirmed_device(user) is not None and not user.is_verified():  # type: ignore[union-attr]
+            return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        device = services.totp_device_start(user=request.user)  # type: ignore[arg-type]
+        return self.render_to_response(self.get_context_data(device=device))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        device = services.totp_device_confirm(user=request.user, token=request.POST.get("otp_token", ""))  # type: ignore[arg-type]
+        if device is None:
+            pending = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
+            if pending is None:
+                return redirect(reverse("two_factor_enrol"))
+            return self.render_to_response(self.get_context_data(device=pending, error=True))
+        django_otp.login(request, device)
+        messages.success(request, _("Your authenticator is enrolled; sign-in now asks for its code."))
+        return redirect(_safe_next(request))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        device = kwargs.get("device")
+        if device is not None:
+            kwargs["otpauth_uri"] = device.config_url
+            kwargs["secret"] = base64.b32encode(device.bin_key).decode()
+        return super().get_context_data(next=_safe_next(self.request), **kwargs)
 
 
 # --- Jurisdiction for pages ----------------------------------------------------------------------
@@ -77,13 +153,34 @@ class ScopedViewMixin(LoginRequiredMixin):
     def get_queryset(self) -> QuerySet[Any]:
         return scope(super().get_queryset(), self.request.user)  # type: ignore[misc]
 
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Any:
+        """A detail page's object; its 404 (out of scope or missing, the same page) is logged."""
+        try:
+            return super().get_object(queryset)  # type: ignore[misc]
+        except Http404:
+            pk = self.kwargs.get(getattr(self, "pk_url_kwarg", "pk"))
+            if pk is not None:
+                model = (queryset if queryset is not None else self.get_queryset()).model
+                record_404(
+                    user=self.request.user, model=model, lookup={"pk": pk},
+                    path=self.request.path, method=self.request.method or "",
+                )
+            raise
 
-def get_scoped_object_or_404(queryset: QuerySet[Any] | type[Model], user: Any, **lookup: Any) -> Any:
-    """Fetch one object inside ``user``'s jurisdiction, or raise 404 (also for a malformed lookup)."""
+
+def get_scoped_object_or_404(
+    queryset: QuerySet[Any] | type[Model], user: Any, *, request: HttpRequest | None = None, **lookup: Any
+) -> Any:
+    """Fetch one object inside ``user``'s jurisdiction, or raise 404 (also for a malformed lookup).
+    The 404 is logged in ``DeniedAccess`` (with the request's path when ``request`` is given)."""
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
         return scope(qs, user).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        record_404(
+            user=user, model=qs.model, lookup=lookup,
+            path=request.path if request is not None else "", method=request.method or "" if request else "",
+        )
         raise Http404 from exc
 
 
@@ -368,3 +465,42 @@ class PoliceStrengthView(LoginRequiredMixin, TemplateView):
             **kwargs,
         )
 
+
+
+# --- the log of denied attempts (auditor) -------------------------------------------------------------
+
+
+class DeniedAccessListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+    """Requests for single objects that answered 404, newest first, keyset-paged by id; whether each
+    object existed outside the caller's jurisdiction (denied) or not at all (not found)."""
+
+    template_name = "stations/denied_access.html"
+    page_size = 50
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not (request.user.role == Role.AUDITOR or request.user.is_superuser):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        base = scope(DeniedAccess.objects.select_related("user"), self.request.user)
+        self.filterset = DeniedAccessFilterSet(self.request.GET or None, queryset=base, request=self.request)
+        bootstrap_form(self.filterset.form, size="sm")
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return base.none()
+        qs = self.filterset.qs.order_by("-id")
+        before = self.request.GET.get("before", "")
+        if before.isdigit():
+            qs = qs.filter(id__lt=int(before))
+        return qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        rows = list(self.object_list[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        form = self.filterset.form
+        return super().get_context_data(
+            rows=rows, next_before=rows[-1].pk if more and rows else None, filter=self.filterset,
+            filter_fields=[form[name] for name in form.fields],
+            is_filtered=any(self.request.GET.get(name) for name in form.fields), **kwargs,
+        )

@@ -29,6 +29,11 @@ class OfficerSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    otp_token = serializers.CharField(
+        max_length=10, required=False, allow_blank=True,
+        help_text="The current code of the user's authenticator: required when two-factor sign-in applies to the "
+        "user (county, city and province staff with TWO_FACTOR_REQUIRED on) or the user has enrolled one.",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

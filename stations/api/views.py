@@ -22,6 +22,7 @@ from stations.api.serializers import (
 from stations.api.viewsets import ScopedReadOnlyViewSet
 from stations.filters import OfficerFilterSet, RegionFilterSet, StationFilterSet
 from stations.models import Officer, Region, Station
+from stations.twofactor import confirmed_device, two_factor_required
 
 
 @extend_schema_view(post=extend_schema(request=None, responses={204: None}))
@@ -72,6 +73,13 @@ class ObtainTokenView(APIView):
                 {"non_field_errors": [_("Unable to sign in with the credentials given.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if two_factor_required(user) or confirmed_device(user) is not None:
+            code = serializer.validated_data.get("otp_token", "").strip()
+            if not code or services.totp_verify(user=user, token=code) is None:
+                return Response(
+                    {"otp_token": [_("Give the current code of your authenticator (two-factor sign-in).")]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
         instance, token = services.api_token_issue(user=user)
         return Response({"token": token, "expiry": instance.expiry})
 

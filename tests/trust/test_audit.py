@@ -18,6 +18,7 @@ APPS = ["stations", "beats", "registry", "disputes", "evaluation", "rewards"]
 # Append-only records that are themselves the trail, and tables the tasks derive and rewrite.
 NOT_ROW_AUDITED = {
     "registry.AccessLog": "is itself the log of unmasked reads (append-only)",
+    "stations.DeniedAccess": "is itself the log of denied attempts (append-only, a trigger refuses UPDATE/DELETE)",
     "registry.Inspection": "each row is a dated, attributed record (recorded_by); partitioned, billions of rows",
     "registry.ImportRowError": "the bad-row report of an import job, written once with it",
     "registry.QualityRate": "derived: recomputed nightly from the registry",
