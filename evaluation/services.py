@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
+import os
+import time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,8 +28,15 @@ from evaluation.models import (
     ScoreRun,
     UnitLevel,
 )
-from evaluation.scoring import Rule, score_units
+from evaluation.scoring import Rule, UnitScore, score_units
 from stations.choices import RegionLevel, Role
+
+logger = logging.getLogger(__name__)
+
+# TEST-ONLY: seconds a scoring run sleeps after writing part of its scores, inside its transaction (see
+# ``_test_pause_mid_write``). Read from the environment of the process that runs the task; never set it
+# in production.
+TEST_PAUSE_ENV = "EVALUATION_TEST_PAUSE_MID_WRITE"
 
 
 def is_province_staff(user: Any) -> bool:
@@ -69,20 +79,37 @@ def _rules() -> list[Rule]:
     ]
 
 
+def assessment_compute(*, period: Period) -> tuple[dict[str, UnitScore], dict[str, dict[str, Any]]]:
+    """Every unit's score for ``period`` computed, nothing written: ``(unit_key → UnitScore, unit_key →
+    its station_id / region_id)``. One query per metric plus a few, whatever the number of units."""
+    rules = _rules()
+    units, levels, fields = _units()
+    values = metric_registry.compute([r.metric for r in rules], units, period)
+    waived = [
+        (a.unit_key, a.indicator_code, a.deduction)
+        for a in Appeal.objects.filter(period=period, status=AppealStatus.ACCEPTED)
+    ]
+    return score_units(rules, values, levels, waived), fields
+
+
+def _test_pause_mid_write(*, run: ScoreRun, written: int) -> None:
+    """TEST-ONLY hook: with ``$EVALUATION_TEST_PAUSE_MID_WRITE`` set (seconds), log and sleep with the run's
+    new scores inserted but neither the updates, the run's status nor the transaction committed — so a
+    test can kill the worker at that exact point (tests/tasks/test_evaluation_worker.py). Unset, a no-op."""
+    seconds = os.environ.get(TEST_PAUSE_ENV)
+    if not seconds:
+        return
+    logger.warning("evaluation test pause: run %s wrote %s scores uncommitted; sleeping %s s", run.pk, written, seconds)
+    time.sleep(float(seconds))
+
+
 def assessment_score(*, period: Period, triggered_by: str = "") -> ScoreRun:
     """Score every station, county and city for ``period``. A fixed number of queries whatever the
     number of units (one per metric). The period's scores are replaced in ONE transaction, so a run
     that dies leaves the previous scores intact; recomputing gives the same rows."""
     run = ScoreRun.objects.create(period=period, started_at=timezone.now(), triggered_by=triggered_by)
     try:
-        rules = _rules()
-        units, levels, fields = _units()
-        values = metric_registry.compute([r.metric for r in rules], units, period)
-        waived = [
-            (a.unit_key, a.indicator_code, a.deduction)
-            for a in Appeal.objects.filter(period=period, status=AppealStatus.ACCEPTED)
-        ]
-        scores = score_units(rules, values, levels, waived)
+        scores, fields = assessment_compute(period=period)
         now = timezone.now()
         rows = [
             Score(
@@ -103,6 +130,7 @@ def assessment_score(*, period: Period, triggered_by: str = "") -> ScoreRun:
                     row.pk = old.pk
                     update.append(row)
             Score.objects.bulk_create(create)
+            _test_pause_mid_write(run=run, written=len(create))
             Score.objects.bulk_update(
                 update, ["run", "level", "station", "region", "total", "max_points", "rank", "breakdown", "computed_at"]
             )
@@ -110,6 +138,12 @@ def assessment_score(*, period: Period, triggered_by: str = "") -> ScoreRun:
                 Score.objects.filter(pk__in=[s.pk for s in existing.values()]).delete()
             run.status, run.units_scored, run.finished_at = RunStatus.DONE, len(rows), timezone.now()
             run.save(update_fields=["status", "units_scored", "finished_at"])
+            # Earlier runs of the period still "running" died (a killed worker leaves its run so: its
+            # transaction was rolled back, nothing it wrote is visible). A run truly still going marks
+            # itself done when it commits.
+            ScoreRun.objects.filter(period=period, status=RunStatus.RUNNING, started_at__lt=run.started_at).update(
+                status=RunStatus.FAILED, finished_at=run.finished_at, error="interrupted: superseded by a later run"
+            )
     except Exception as exc:
         ScoreRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000])
         raise
