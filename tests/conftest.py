@@ -37,6 +37,10 @@ settings.CACHES["default"]["KEY_PREFIX"] = f"{settings.CACHES['default']['KEY_PR
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    # Never the development database: the demo load and the snapshot below would write to it.
+    assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
     with django_db_blocker.unblock():
         call_command("load_demo", scale="tiny", seed=DEMO_SEED, verbosity=0)
         live.snapshot_demo()
