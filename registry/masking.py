@@ -93,11 +93,40 @@ def policy_for(user: Any, request: Any = None) -> MaskingPolicy:
     station_role = user.role in STATION_ROLES and user.home_station_id is not None
     # has_perm costs a query (cached on the user object); a station officer never needs it for their
     # own people, but may hold the grant for people elsewhere — which they cannot see anyway.
-    granted = bool(user.is_superuser) or (not station_role and user.has_perm(UNMASK_PERMISSION))
+    granted = bool(user.is_superuser) or (not station_role and _has_unmask_grant(user))
     if (granted or station_role) and not second_factor_verified(user, request):
         # TWO_FACTOR_REQUIRED: full data only with a verified second factor (stations/twofactor.py).
         granted = station_role = False
     return MaskingPolicy(user=user, granted=granted, home_station_id=user.home_station_id, station_role=station_role)
+
+
+_MODEL_BACKENDS = (
+    ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"],
+    ["django.contrib.auth.backends.ModelBackend"],
+)
+
+
+def _has_unmask_grant(user: Any) -> bool:
+    """``user.has_perm(UNMASK_PERMISSION)`` in one EXISTS query. ``has_perm`` loads every permission of
+    the user and of their groups (two queries and a set built on every API request); with only the
+    model backend granting permissions the answer is the same. Any other backend: ask ``has_perm``."""
+    from django.conf import settings
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    if list(settings.AUTHENTICATION_BACKENDS) not in _MODEL_BACKENDS:
+        return bool(user.has_perm(UNMASK_PERMISSION))
+    if not user.is_active:
+        return False
+    cached = getattr(user, "_perm_cache", None)
+    if cached is not None:
+        return UNMASK_PERMISSION in cached
+    app_label, codename = UNMASK_PERMISSION.split(".")
+    return (
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        .filter(Q(user=user) | Q(group__user=user))
+        .exists()
+    )
 
 
 def purpose_of(request: Any) -> str:

@@ -70,7 +70,10 @@ SELECT least(
 def sync_horizon() -> dt.datetime:
     """The instant below which every committed row is final (see the module docstring)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        if connection.in_atomic_block:
+            # pg_stat_activity is read once per transaction: inside one, drop the stale snapshot.
+            # Outside (autocommit, the API's usual case) each statement reads it afresh.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(HORIZON_SQL)
         return cursor.fetchone()[0]
 

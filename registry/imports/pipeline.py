@@ -44,6 +44,7 @@ from psycopg2.extras import execute_values
 from registry.choices import ImportStatus
 from registry.imports.readers import UnreadableFile, count_data_rows, read_rows
 from registry.imports.schema import (
+    _COPY_ESCAPES,
     SCHEMAS,
     ColumnsMissing,
     KindSchema,
@@ -56,6 +57,7 @@ from registry.validation import Problem
 log = logging.getLogger(__name__)
 
 STALE_AFTER = dt.timedelta(minutes=5)
+_ABSENT = object()
 
 
 def batch_rows() -> int:
@@ -265,15 +267,27 @@ class Batch:
 
     def __init__(self, columns: list[tuple[str, str]]) -> None:
         self.columns = columns  # (name, COPY text when the file lacks the column)
-        self.buffer = io.StringIO()
+        self.lines: list[str] = []
         self.rows = 0
         self.problems: list[tuple[int, str, str]] = []
         self.bad_lines = 0
 
     def add_good(self, line: int, staged: dict[str, str | None], pinyin: str | None) -> None:
-        fields = [copy_text(staged[name]) if name in staged else blank for name, blank in self.columns]
-        self.buffer.write(f"{line}\t" + "\t".join(fields) + "\t" + copy_text(pinyin) + "\n")
+        # One COPY text line; copy_text inlined (this runs for every good row of a file).
+        get = staged.get
+        fields = [
+            blank if (value := get(name, _ABSENT)) is _ABSENT else "\\N" if value is None else value.translate(_COPY_ESCAPES)
+            for name, blank in self.columns
+        ]
+        fields.append(copy_text(pinyin))
+        self.lines.append(f"{line}\t" + "\t".join(fields))
         self.rows += 1
+
+    def copy_buffer(self) -> io.StringIO | None:
+        """The good rows as one COPY text buffer (``None`` when the batch has none)."""
+        if not self.lines:
+            return None
+        return io.StringIO("\n".join(self.lines) + "\n")
 
     def add_bad(self, line: int, problems: list[Problem]) -> None:
         self.problems.extend((line, p.field, p.reason[:300]) for p in problems)
@@ -487,11 +501,11 @@ class ImportRun:
         params = self._params()
         with transaction.atomic(), connection.cursor() as cursor:
             sql_bad = 0
-            if batch.buffer.tell():
+            buffer = batch.copy_buffer()
+            if buffer is not None:
                 cursor.execute(f"TRUNCATE {stage}")
-                batch.buffer.seek(0)
                 column_list = ", ".join(["line", *(f'"{n}"' for n in self.names), "pinyin"])
-                cursor.cursor.copy_expert(f"COPY {stage} ({column_list}) FROM STDIN", batch.buffer)
+                cursor.cursor.copy_expert(f"COPY {stage} ({column_list}) FROM STDIN", buffer)
                 for statement in (*_resolve_sql(schema), *_checks_sql(schema)):
                     cursor.execute(statement, params)
                 cursor.execute(

@@ -61,15 +61,9 @@ _BOOLS = {"true": "t", "false": "f", "1": "t", "0": "f", "yes": "t", "no": "f", 
 _VERIFIED = Column("verified_at", "timestamptz", "verified_at", ("核查时间", "最近核查时间"), default="NULL")
 
 
-_ID_CHARS = frozenset("0123456789X")
-
-
 def _national_id(value: Any) -> str:
-    """Fast path for the usual already-compact ID (python-stdnum's ``compact`` is the costliest step)."""
-    text = str(value)
-    if len(text) == 18 and text[:17].isdigit() and text[17] in _ID_CHARS:
-        return text
-    return validation.normalise_national_id(text)
+    """``validation.normalise_national_id`` (it has the fast path for an already-compact ID)."""
+    return validation.normalise_national_id(value)
 
 
 def _triggers(model: str) -> tuple[str, ...]:
@@ -262,6 +256,7 @@ class RowPreparer:
             if column is not None
         ]
         self.typed = {c.name: c for c in schema.columns if c.sql_type != "text"}
+        self.typed_items = tuple(self.typed.items())
         self.present = {c.name for c in columns if c is not None}
         if schema.kind == "persons":
             self.present |= {"gender", "birth_date"}  # read from the national ID when blank
@@ -272,10 +267,11 @@ class RowPreparer:
         width = len(values)
         for index, column, normalise, spelled in self.plan:
             value = values[index].strip() if index < width else ""
-            if spelled and value:
-                value = spelled.get(value, spelled.get(value.lower(), value))
-            if normalise is not None and value:
-                value = normalise(value)
+            if value:
+                if spelled:
+                    value = spelled.get(value) or spelled.get(value.lower(), value)
+                if normalise is not None:
+                    value = normalise(value)
             row[column.name] = value
         kind = self.schema.kind
         if kind == "persons":
@@ -285,9 +281,18 @@ class RowPreparer:
             problems.append(Problem("address_code", _("A standard address code is required.")))
         if kind == "addresses" and not (row.get("beat_code") or row.get("parent_code")):
             problems.append(Problem("beat_code", _("Give the beat area code or the parent address code.")))
-        for name, column in self.typed.items():
+        for name, column in self.typed_items:
             if name in row:
-                row[name] = _typed(column, row[name], problems)
+                value = row[name]
+                if column.sql_type == "date" and value:
+                    parsed = validation.parse_date(value)  # cached per distinct text
+                    if parsed is None:
+                        problems.append(Problem(name, _("Enter a date as YYYY-MM-DD.")))
+                        row[name] = None
+                    else:
+                        row[name] = parsed.isoformat()
+                else:
+                    row[name] = _typed(column, value, problems)
         return row, problems
 
 

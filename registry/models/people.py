@@ -18,6 +18,11 @@ class Person(SyncedRecord):
 
     jurisdiction = Jurisdiction(station="station")
 
+    # No single-column index of its own: (station, id) and (station, updated_at, id) below serve every
+    # look-up by station (and the PROTECT check when a station is deleted); a third index only cost writes.
+    station = models.ForeignKey(
+        "stations.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     national_id = models.CharField(_("national ID"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)

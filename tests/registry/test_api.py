@@ -232,3 +232,22 @@ def test_lookups_are_scoped(api, officer, officer_b, person_a, unit_a) -> None:
     assert unit["found"] and unit["unit"]["name"] == unit_a.name
     assert api(officer_b).get(f"{BASE}/lookup/unit/", {"uscc": unit_a.uscc}).json() == {"found": False}
     assert api(None).get(f"{BASE}/lookup/person/", {"national_id": person_a.national_id}).status_code == 401
+
+
+@pytest.mark.parametrize("who", ["officer", "county_staff"])
+def test_the_person_list_presents_rows_exactly_as_the_person_serializer(api, request, person_a, who: str) -> None:
+    """The list endpoint's lean row builder (``person_rows``) gives PersonSerializer's output: same keys in
+    the same order, same values, same masking (officer: own station unmasked; county staff: masked)."""
+    from registry.api.serializers import PersonSerializer
+    from registry.masking import policy_for
+
+    user = request.getfixturevalue(who)
+    Person.objects.filter(pk=person_a.pk).update(verified_at=dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+                                                 inflow_date=dt.date(2024, 3, 1))  # fmt: skip
+    listed = {row["id"]: row for row in all_rows(api(user), f"{BASE}/persons/")}
+    assert person_a.pk in listed
+    persons = list(Person.objects.for_user(user).order_by("updated_at", "id"))
+    expected = PersonSerializer(persons, many=True, context={"masking": policy_for(user)}).data
+    for row in expected:
+        assert list(listed[row["id"]].items()) == list(dict(row).items())
+    assert listed[person_a.pk]["masked"] is (who == "county_staff")
