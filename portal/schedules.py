@@ -26,9 +26,14 @@ BEAT_SCHEDULE["beats-open-eight-nos-year"] = {
     "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30),
 }
 
-# Registry: data-quality rates every night (set-based, into the summary table the pages read); the
+# Registry: imports whose queue message was lost, sent again every five minutes; data-quality rates
+# every night (set-based, into the summary table the pages read); the
 # inspection table's monthly partitions created three months ahead; each station's inspection plan
 # drawn at random on Monday morning (never earlier).
+BEAT_SCHEDULE["registry-imports-requeue-stranded"] = {
+    "task": "registry.tasks.imports_requeue_stranded_task",
+    "schedule": crontab(minute="*/5"),
+}
 BEAT_SCHEDULE["registry-quality-recompute"] = {
     "task": "registry.tasks.quality_recompute_task",
     "schedule": crontab(hour=2, minute=10),

@@ -24,6 +24,14 @@ def import_run(self, job_id: int) -> str:  # type: ignore[no-untyped-def]
 
 
 @shared_task(acks_late=True)
+def imports_requeue_stranded_task() -> list[int]:
+    """Send again imports whose queue message was lost or whose worker died (every few minutes)."""
+    from registry.imports.services import imports_requeue_stranded
+
+    return imports_requeue_stranded()
+
+
+@shared_task(acks_late=True)
 def quality_recompute_task(day: str | None = None, station_ids: list[int] | None = None) -> str:
     """Recompute the data-quality rates (daily on beat; on demand for a user's stations)."""
     from registry.quality import quality_recompute

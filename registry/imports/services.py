@@ -1,4 +1,4 @@
-"""Writes of the import feature: start an import, resume a failed one."""
+"""Writes of the import feature: start an import, resume a failed one, send stranded ones again."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from registry.choices import ImportStatus, RecordKind
@@ -81,6 +82,22 @@ def import_resume(*, user: Any, job: ImportJob) -> bool:
             return False
         _enqueue(job.pk)
     return True
+
+
+def imports_requeue_stranded(*, now: Any = None, limit: int = 100) -> list[int]:
+    """Send again the jobs nobody is working on: queued ones whose message was lost (Redis restarted
+    or emptied between the upload and a worker taking it) and running ones whose worker died, both
+    without progress for ``STALE_AFTER``. Claiming a job is atomic (``pipeline``), so a job that was
+    only slow to be taken still runs once; a resumed one continues from ``rows_done``. Returns the ids."""
+    stale = (now or timezone.now()) - _stale_after()
+    no_progress = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale)
+    stranded = Q(status=ImportStatus.QUEUED, created_at__lt=stale) & no_progress | Q(
+        status=ImportStatus.RUNNING, heartbeat_at__lt=stale
+    )
+    ids = list(ImportJob.objects.filter(stranded).order_by("pk").values_list("pk", flat=True)[:limit])
+    for job_id in ids:
+        _enqueue(job_id)
+    return ids
 
 
 def _stale_after():  # type: ignore[no-untyped-def]

@@ -346,3 +346,34 @@ def test_import_list_page_is_paged_newest_first(officer: User, addresses: dict[s
     assert second.status_code == 200
     assert f"/registry/imports/{jobs[1].pk}/" in second.content.decode()
     assert f"/registry/imports/{jobs[2].pk}/" not in second.content.decode()
+
+
+def test_stranded_imports_are_sent_again_and_only_those(officer: User, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    """A queued job whose message Redis lost, or a running one whose worker died, is sent again; a
+    job just queued, one making progress, and finished ones are left alone."""
+    from registry.imports.pipeline import STALE_AFTER
+    from registry.imports.services import imports_requeue_stranded
+
+    now = timezone.now()
+    old, fresh = now - STALE_AFTER - dt.timedelta(minutes=1), now - dt.timedelta(seconds=30)
+    template = ImportJob.objects.filter(station=officer.home_station).first()
+    assert template is not None  # the demo's finished import at the persona station
+
+    def job(status: str, created: dt.datetime, heartbeat: dt.datetime | None) -> int:
+        copy = ImportJob.objects.create(
+            kind=template.kind, file=template.file.name, file_name=template.file_name, sha256=template.sha256,
+            created_by=officer, station=officer.home_station, status=status,
+        )  # fmt: skip
+        ImportJob.objects.filter(pk=copy.pk).update(created_at=created, heartbeat_at=heartbeat)
+        return copy.pk
+
+    lost = job(ImportStatus.QUEUED, old, None)
+    dead = job(ImportStatus.RUNNING, old, old)
+    job(ImportStatus.QUEUED, fresh, None)  # a worker will take it any moment
+    job(ImportStatus.RUNNING, old, fresh)  # making progress
+    job(ImportStatus.FAILED, old, old)  # waits for a person to resume it
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        requeued = imports_requeue_stranded(now=now)
+    assert requeued == [lost, dead]
+    assert len(sent) == 2  # one task message each, once the transaction commits
