@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from common.paging import decode_cursor, encode_cursor
 from registry import selectors, services
@@ -39,8 +39,7 @@ from registry.matching import similar_siblings, suggest_addresses
 from registry.models import Address, DuplicateCandidate, House, Person, Unit
 from stations.api.permissions import can_write
 from stations.choices import Role
-from stations.forms import bootstrap_form
-from stations.views import ScopedKeysetListView, get_scoped_object_or_404
+from stations.views import AuditLogListView, ScopedKeysetListView, get_scoped_object_or_404
 
 DUPLICATE_REASONS = {
     "same_name_birth_date": gettext_lazy("same name and birth date, different national IDs"),
@@ -638,35 +637,12 @@ class DuplicateFindView(WriterRequiredMixin, LoginRequiredMixin, View):
 # --- the access log (auditor) --------------------------------------------------------------------------
 
 
-class AccessLogView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
-    """Who read whom unmasked, when, through what and why — newest first, keyset-paged by id."""
+class AccessLogView(AuditLogListView):
+    """Who read whom unmasked, when, through what and why."""
 
     template_name = "registry/access_log.html"
-    page_size = 50
+    filterset_class = AccessLogFilterSet
+    filter_field_names = ("username", "national_id", "purpose", "action")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not (request.user.role == Role.AUDITOR or request.user.is_superuser):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_queryset(self) -> QuerySet[Any]:
-        self.filterset = AccessLogFilterSet(self.request.GET or None, queryset=selectors.access_log_for(user=self.request.user), request=self.request)
-        bootstrap_form(self.filterset.form, size="sm")
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return selectors.access_log_for(user=self.request.user).none()
-        qs = self.filterset.qs.order_by("-id")
-        before = self.request.GET.get("before", "")
-        if before.isdigit():
-            qs = qs.filter(id__lt=int(before))
-        return qs
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        rows = list(self.object_list[: self.page_size + 1])
-        more = len(rows) > self.page_size
-        rows = rows[: self.page_size]
-        form = self.filterset.form
-        return super().get_context_data(
-            rows=rows, next_before=rows[-1].pk if more and rows else None, filter=self.filterset,
-            filter_fields=[form[n] for n in ("username", "national_id", "purpose", "action")],
-            is_filtered=any(self.request.GET.get(n) for n in form.fields), **kwargs,
-        )
+    def base_queryset(self) -> QuerySet[Any]:
+        return selectors.access_log_for(user=self.request.user)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -369,6 +370,26 @@ def _strength_figures(row: selectors.StrengthRow) -> dict[str, Any]:
     }
 
 
+def unit_breadcrumbs(
+    unit: Region | Station | None, user: Any, unit_url: Callable[[str, int], str]
+) -> list[dict[str, Any]]:
+    """The units from the top of ``user``'s jurisdiction down to ``unit``, each linked through
+    ``unit_url(kind, pk)`` except the last (the current one). One query, whatever the depth."""
+    if unit is None:
+        return []
+    path = unit.county.path if isinstance(unit, Station) else unit.path
+    codes = [code for code in path.split("/") if code]
+    crumbs: list[dict[str, Any]] = [
+        {"name": region.name, "url": unit_url("region", region.pk)}
+        for region in Region.objects.for_user(user).filter(code__in=codes).order_by("path")
+    ]
+    if isinstance(unit, Station):
+        crumbs.append({"name": unit.name, "url": None})
+    if crumbs:
+        crumbs[-1]["url"] = None
+    return crumbs
+
+
 class PoliceStrengthView(LoginRequiredMixin, TemplateView):
     """Police strength of a unit's children, drilling down province → city → county → station.
 
@@ -404,20 +425,7 @@ class PoliceStrengthView(LoginRequiredMixin, TemplateView):
         return f"{reverse('police_strength')}?{query.urlencode(safe=':')}"
 
     def breadcrumbs(self, unit: Region | Station | None) -> list[dict[str, Any]]:
-        """The units from the top of the user's jurisdiction down to ``unit`` (the last is current)."""
-        if unit is None:
-            return []
-        path = unit.county.path if isinstance(unit, Station) else unit.path
-        codes = [code for code in path.split("/") if code]
-        crumbs: list[dict[str, Any]] = [
-            {"name": region.name, "url": self.unit_url("region", region.pk)}
-            for region in Region.objects.for_user(self.request.user).filter(code__in=codes).order_by("path")
-        ]
-        if isinstance(unit, Station):
-            crumbs.append({"name": unit.name, "url": self.unit_url("station", unit.pk)})
-        if crumbs:
-            crumbs[-1]["url"] = None
-        return crumbs
+        return unit_breadcrumbs(unit, self.request.user, self.unit_url)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         unit = self.get_unit()
@@ -470,21 +478,25 @@ class PoliceStrengthView(LoginRequiredMixin, TemplateView):
 # --- the log of denied attempts (auditor) -------------------------------------------------------------
 
 
-class DeniedAccessListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
-    """Requests for single objects that answered 404, newest first, keyset-paged by id; whether each
-    object existed outside the caller's jurisdiction (denied) or not at all (not found)."""
+class AuditLogListView(LoginRequiredMixin, ListView):  # type: ignore[type-arg]
+    """Base of the auditor's logs: auditors (and superusers) only; the rows of ``base_queryset()``
+    through ``filterset_class``, newest first, keyset-paged by id (``?before=<id>``)."""
 
-    template_name = "stations/denied_access.html"
     page_size = 50
+    filterset_class: type[Any]
+    filter_field_names: tuple[str, ...] | None = None  # the filters shown; None: all of them
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated and not (request.user.role == Role.AUDITOR or request.user.is_superuser):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def base_queryset(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
     def get_queryset(self) -> QuerySet[Any]:
-        base = scope(DeniedAccess.objects.select_related("user"), self.request.user)
-        self.filterset = DeniedAccessFilterSet(self.request.GET or None, queryset=base, request=self.request)
+        base = self.base_queryset()
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=base, request=self.request)
         bootstrap_form(self.filterset.form, size="sm")
         if self.filterset.is_bound and not self.filterset.is_valid():
             return base.none()
@@ -501,6 +513,17 @@ class DeniedAccessListView(LoginRequiredMixin, ListView):  # type: ignore[type-a
         form = self.filterset.form
         return super().get_context_data(
             rows=rows, next_before=rows[-1].pk if more and rows else None, filter=self.filterset,
-            filter_fields=[form[name] for name in form.fields],
+            filter_fields=[form[name] for name in self.filter_field_names or form.fields],
             is_filtered=any(self.request.GET.get(name) for name in form.fields), **kwargs,
         )
+
+
+class DeniedAccessListView(AuditLogListView):
+    """Requests for single objects that answered 404; whether each object existed outside the
+    caller's jurisdiction (denied) or not at all (not found)."""
+
+    template_name = "stations/denied_access.html"
+    filterset_class = DeniedAccessFilterSet
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return scope(DeniedAccess.objects.select_related("user"), self.request.user)
