@@ -57,7 +57,7 @@ from beats.models.eightnos import status_field
 from beats.permissions import can_enter, can_manage, can_set_policy
 from common.paging import KeysetPage, decode_cursor, encode_cursor
 from stations.models import Region, Station
-from stations.views import ScopedKeysetListView, ScopedViewMixin, get_scoped_object_or_404
+from stations.views import ScopedKeysetListView, ScopedViewMixin, get_scoped_object_or_404, unit_breadcrumbs
 
 # --- helpers ---------------------------------------------------------------------------------------
 
@@ -133,19 +133,7 @@ def _unit_url(name: str, kind: str, pk: int, request: HttpRequest, *keep: str) -
 
 
 def _breadcrumbs(request: HttpRequest, name: str, unit: Region | Station | None, *keep: str) -> list[dict[str, Any]]:
-    if unit is None:
-        return []
-    path = unit.county.path if isinstance(unit, Station) else unit.path
-    codes = [code for code in path.split("/") if code]
-    crumbs = [
-        {"name": region.name, "url": _unit_url(name, "region", region.pk, request, *keep)}
-        for region in Region.objects.for_user(request.user).filter(code__in=codes).order_by("path")
-    ]
-    if isinstance(unit, Station):
-        crumbs.append({"name": unit.name, "url": None})
-    if crumbs:
-        crumbs[-1]["url"] = None
-    return crumbs
+    return unit_breadcrumbs(unit, request.user, lambda kind, pk: _unit_url(name, kind, pk, request, *keep))
 
 
 # --- Overview: counts by unit, rolled up -----------------------------------------------------------------

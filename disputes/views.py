@@ -39,7 +39,7 @@ from registry.masking import policy_for
 from stations.api.permissions import can_write
 from stations.jurisdiction import scope
 from stations.models import Region, Station
-from stations.views import ScopedKeysetListView, ScopedViewMixin, get_scoped_object_or_404
+from stations.views import ScopedKeysetListView, ScopedViewMixin, get_scoped_object_or_404, unit_breadcrumbs
 
 
 class WriterRequiredMixin:
@@ -495,17 +495,7 @@ class FiguresView(LoginRequiredMixin, TemplateView):
         return f"{reverse('disputes:figures')}?{query.urlencode()}"
 
     def breadcrumbs(self, unit: Region | Station) -> list[dict[str, Any]]:
-        path = unit.county.path if isinstance(unit, Station) else unit.path
-        codes = [code for code in path.split("/") if code]
-        crumbs = [
-            {"name": region.name, "url": self.unit_url("region", region.pk)}
-            for region in scope(Region.objects.filter(code__in=codes), self.request.user).order_by("path")
-        ]
-        if isinstance(unit, Station):
-            crumbs.append({"name": unit.name, "url": self.unit_url("station", unit.pk)})
-        if crumbs:
-            crumbs[-1]["url"] = None
-        return crumbs
+        return unit_breadcrumbs(unit, self.request.user, self.unit_url)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
