@@ -201,6 +201,24 @@ def national_id_check_sql() -> str:
     )
 
 
+def _duplicate_rule() -> Rule:
+    return Rule("accuracy", "duplicate", "dup.id IS NOT NULL", _("Possible duplicate awaiting a decision"), "")
+
+
+def _linked_and_unique_rules() -> tuple[Rule, ...]:
+    """Rules every kind of place record shares: linked to a live standard address, not a suspected duplicate."""
+    return (
+        Rule(
+            "accuracy",
+            "address_not_linked",
+            "a.id IS NULL OR a.deleted",
+            _("Not linked to a live standard address"),
+            "address",
+        ),
+        _duplicate_rule(),
+    )
+
+
 def person_rules() -> tuple[Rule, ...]:
     return (
         *_required_rules("persons", "Person"),
@@ -240,14 +258,7 @@ def person_rules() -> tuple[Rule, ...]:
             "birth_date",
         ),
         Rule("accuracy", "bad_phone", _bad_phone("r.phone"), _("Phone number is malformed"), "phone"),
-        Rule(
-            "accuracy",
-            "address_not_linked",
-            "a.id IS NULL OR a.deleted",
-            _("Not linked to a live standard address"),
-            "address",
-        ),
-        Rule("accuracy", "duplicate", "dup.id IS NOT NULL", _("Possible duplicate awaiting a decision"), ""),
+        *_linked_and_unique_rules(),
     )
 
 
@@ -268,14 +279,7 @@ def house_rules() -> tuple[Rule, ...]:
             _("Owner's phone number is malformed"),
             "owner_phone",
         ),
-        Rule(
-            "accuracy",
-            "address_not_linked",
-            "a.id IS NULL OR a.deleted",
-            _("Not linked to a live standard address"),
-            "address",
-        ),
-        Rule("accuracy", "duplicate", "dup.id IS NOT NULL", _("Possible duplicate awaiting a decision"), ""),
+        *_linked_and_unique_rules(),
     )
 
 
@@ -303,14 +307,7 @@ def unit_rules() -> tuple[Rule, ...]:
             _("Security contact's phone number is malformed"),
             "security_phone",
         ),
-        Rule(
-            "accuracy",
-            "address_not_linked",
-            "a.id IS NULL OR a.deleted",
-            _("Not linked to a live standard address"),
-            "address",
-        ),
-        Rule("accuracy", "duplicate", "dup.id IS NOT NULL", _("Possible duplicate awaiting a decision"), ""),
+        *_linked_and_unique_rules(),
     )
 
 
@@ -331,7 +328,7 @@ def address_rules() -> tuple[Rule, ...]:
             _("Not linked to a live parent address"),
             "parent",
         ),
-        Rule("accuracy", "duplicate", "dup.id IS NOT NULL", _("Possible duplicate awaiting a decision"), ""),
+        _duplicate_rule(),
     )
 
 

@@ -30,6 +30,7 @@ from disputes.models import (
     Visit,
     VisitPerson,
 )
+from disputes.services import EDITABLE_FIELDS
 from registry.masking import mask_phone
 from stations.jurisdiction import scope
 
@@ -219,18 +220,7 @@ class DisputeUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dispute
-        fields = [
-            "title",
-            "kind",
-            "found_by",
-            "risk",
-            "account",
-            "reported_on",
-            "found_on",
-            "beat",
-            "community",
-            "officer",
-        ]
+        fields = list(EDITABLE_FIELDS)  # the service accepts these and nothing else
 
 
 # --- visits -------------------------------------------------------------------------------------
