@@ -121,6 +121,13 @@ def _position_q(queryset: QuerySet[Any], op: str, when: dt.datetime, pk: int) ->
     return RawSQL(f"({table}.\"updated_at\", {table}.\"id\") {op} (%s, %s)", (when, pk), output_field=BooleanField())
 
 
+def _position_of(row: Any) -> tuple[dt.datetime, int]:
+    """A row's ``(updated_at, id)``: a model instance, or a dict from ``.values()`` (the persons list)."""
+    if isinstance(row, dict):
+        return row["updated_at"], row["id"]
+    return row.updated_at, row.pk
+
+
 class SyncPagination(BasePagination):
     """``(updated_at, id)`` keyset pagination with ``updated_since`` and the sync horizon."""
 
@@ -163,8 +170,8 @@ class SyncPagination(BasePagination):
             rows.reverse()
 
         self.rows = rows
-        first = (rows[0].updated_at, rows[0].pk) if rows else None
-        last = (rows[-1].updated_at, rows[-1].pk) if rows else None
+        first = _position_of(rows[0]) if rows else None
+        last = _position_of(rows[-1]) if rows else None
         here = (position[0], position[1]) if position is not None else None
         if backwards:
             # Came back from ``here``: there is always something after, and more before if has_more.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from beats.models import Beat
@@ -84,53 +85,70 @@ class PersonSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         return self._masking(instance, super().to_representation(instance))
 
 
-_DATE = serializers.DateField()
-_DATETIME = serializers.DateTimeField()
-
-
 def _present_date(value: Any) -> Any:
-    return None if value is None else _DATE.to_representation(value)
-
-
-def _present_datetime(value: Any) -> Any:
-    return None if value is None else _DATETIME.to_representation(value)
+    return None if value is None else value.isoformat()  # DRF's DateField, ISO 8601
 
 
 def _present_text(value: Any) -> Any:
     return None if value is None else str(value)
 
 
+_DATETIME = object()  # presented like DRF's DateTimeField: in the current time zone, ISO 8601, "Z" for UTC
+
 # PersonSerializer's read fields, in its order: (output name, attribute, how DRF presents it).
 _PERSON_ROW: tuple[tuple[str, str, Any], ...] = tuple(
     (name, attribute, present)
     for name, attribute, present in (
-        ("id", "pk", None), ("national_id", "national_id", _present_text), ("name", "name", _present_text),
+        ("id", "id", None), ("national_id", "national_id", _present_text), ("name", "name", _present_text),
         ("gender", "gender", _present_text), ("birth_date", "birth_date", _present_date),
         ("ethnicity", "ethnicity", _present_text), ("phone", "phone", _present_text),
         ("hukou_place", "hukou_place", _present_text), ("category", "category", _present_text),
         ("station", "station_id", None), ("address", "address_id", None),
         ("inflow_date", "inflow_date", _present_date), ("inflow_origin", "inflow_origin", _present_text),
         ("outflow_date", "outflow_date", _present_date), ("outflow_destination", "outflow_destination", _present_text),
-        ("verified_at", "verified_at", _present_datetime), ("verified_by", "verified_by_id", None),
-        ("created_at", "created_at", _present_datetime), ("updated_at", "updated_at", _present_datetime),
+        ("verified_at", "verified_at", _DATETIME), ("verified_by", "verified_by_id", None),
+        ("created_at", "created_at", _DATETIME), ("updated_at", "updated_at", _DATETIME),
         ("deleted", "deleted", None),
     )
 )  # fmt: skip
 assert [n for n, _a, _p in _PERSON_ROW] + ["masked"] == PersonSerializer.Meta.fields
 
 
-def person_rows(persons: list[Person], *, masking: MaskingPolicy | None) -> list[dict[str, Any]]:
-    """``PersonSerializer(persons, many=True, context={"masking": masking}).data`` for a list page,
-    without DRF's per-field machinery: the same keys, values, masking and access-log notes."""
+def _datetime_presenter() -> Any:
+    """DRF's ``DateTimeField().to_representation`` for aware values, with the time zone looked up once
+    per page instead of once per value (it was a fifth of the list's Python time)."""
+    zone = timezone.get_current_timezone()
+
+    def present(value: Any) -> Any:
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return present
+
+
+PERSON_ROW_COLUMNS = tuple(attribute for _name, attribute, _present in _PERSON_ROW)
+
+
+def person_rows(persons: list[dict[str, Any]], *, masking: MaskingPolicy | None) -> list[dict[str, Any]]:
+    """``PersonSerializer(persons, many=True, context={"masking": masking}).data`` for a list page of
+    ``Person.objects.values(*PERSON_ROW_COLUMNS)`` rows, without model instances or DRF's per-field
+    machinery: the same keys, values, masking and access-log notes."""
+    present_datetime = _datetime_presenter()
+    fields = [
+        (name, attribute, present_datetime if present is _DATETIME else present)
+        for name, attribute, present in _PERSON_ROW
+    ]
     rows = []
     shown: list[int] = []
     for person in persons:
         data: dict[str, Any] = {}
-        for name, attribute, present in _PERSON_ROW:
-            value = getattr(person, attribute)
+        for name, attribute, present in fields:
+            value = person[attribute]
             data[name] = value if present is None else present(value)
-        if masking is not None and masking.unmasked(person.station_id):
-            shown.append(person.pk)
+        if masking is not None and masking.unmasked(person["station_id"]):
+            shown.append(person["id"])
             data["masked"] = False
         else:
             data["national_id"] = mask_national_id(data["national_id"])

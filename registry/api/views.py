@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from registry import selectors, services
 from registry.api.pagination import SyncPagination
 from registry.api.serializers import (
+    PERSON_ROW_COLUMNS,
     AddressSerializer,
     HouseSerializer,
     PersonLookupSerializer,
@@ -155,7 +156,8 @@ class PersonViewSet(RegistryViewSet):
         # The sync list is the registry's hottest read: rows are presented by a lean function that
         # gives exactly PersonSerializer's output (tests/registry/test_api.py compares them) without
         # DRF's per-field machinery.
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = self.filter_queryset(self.get_queryset()).values(*PERSON_ROW_COLUMNS)
+        page = self.paginate_queryset(rows)
         return self.get_paginated_response(person_rows(page, masking=self.masking))
 
 

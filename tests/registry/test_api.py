@@ -234,13 +234,18 @@ def test_lookups_are_scoped(api, officer, officer_b, person_a, unit_a) -> None:
     assert api(None).get(f"{BASE}/lookup/person/", {"national_id": person_a.national_id}).status_code == 401
 
 
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
 @pytest.mark.parametrize("who", ["officer", "county_staff"])
-def test_the_person_list_presents_rows_exactly_as_the_person_serializer(api, request, person_a, who: str) -> None:
+def test_the_person_list_presents_rows_exactly_as_the_person_serializer(
+    api, request, settings, person_a, who: str, zone: str
+) -> None:
     """The list endpoint's lean row builder (``person_rows``) gives PersonSerializer's output: same keys in
-    the same order, same values, same masking (officer: own station unmasked; county staff: masked)."""
+    the same order, same values, same masking (officer: own station unmasked; county staff: masked), and
+    date-times in the same zone and form (DRF writes UTC with a "Z")."""
     from registry.api.serializers import PersonSerializer
     from registry.masking import policy_for
 
+    settings.TIME_ZONE = zone
     user = request.getfixturevalue(who)
     Person.objects.filter(pk=person_a.pk).update(verified_at=dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
                                                  inflow_date=dt.date(2024, 3, 1))  # fmt: skip
@@ -251,3 +256,26 @@ def test_the_person_list_presents_rows_exactly_as_the_person_serializer(api, req
     for row in expected:
         assert list(listed[row["id"]].items()) == list(dict(row).items())
     assert listed[person_a.pk]["masked"] is (who == "county_staff")
+
+
+@pytest.mark.parametrize("who", ["officer", "county_staff", "api_client_user"])
+def test_a_token_client_lists_persons_in_five_queries_whatever_the_page_size(
+    request, who: str, django_assert_max_num_queries
+) -> None:
+    """The sync list with a real API token: the token with its user and home unit (one query), the sync
+    horizon (two inside the test's transaction, one in autocommit), the page, and either the unmask grant
+    (users above a station) or the access-log row (an officer's own people) — no query per row, none
+    per other token of the user, none for the home unit."""
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    user = request.getfixturevalue(who)
+    for _ in range(3):  # other tokens of the same user cost nothing
+        AuthToken.objects.create(user=user)
+    _instance, token = AuthToken.objects.create(user=user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    for size in (5, 500):
+        with django_assert_max_num_queries(5):
+            response = client.get(f"{BASE}/persons/", {"page_size": size})
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == min(size, Person.objects.for_user(user).count())

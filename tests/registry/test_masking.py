@@ -64,6 +64,21 @@ def test_the_grant_is_explicit_and_unmasks(api, county_staff, person_a) -> None:
 
 
 @pytest.mark.django_db
+def test_the_grant_through_a_group_unmasks_and_another_permission_does_not(api, county_staff, person_a) -> None:
+    from django.contrib.auth.models import Group
+
+    other = Group.objects.create(name="may change persons")
+    other.permissions.add(Permission.objects.get(codename="change_person", content_type__app_label="registry"))
+    county_staff.groups.add(other)
+    assert api(fresh(county_staff)).get(f"{URL}{person_a.pk}/").json()["masked"] is True
+    readers = Group.objects.create(name="may read full data")
+    readers.permissions.add(Permission.objects.get(codename="view_unmasked_person", content_type__app_label="registry"))
+    county_staff.groups.add(readers)
+    body = api(fresh(county_staff)).get(URL, {"page_size": 1000}).json()
+    assert body["results"] and all(row["masked"] is False for row in body["results"])
+
+
+@pytest.mark.django_db
 def test_one_access_log_row_per_unmasked_list(api, officer, station_a) -> None:
     before = AccessLog.objects.count()
     body = api(officer).get(URL, {"page_size": 50, "purpose": "走访核查"}).json()
