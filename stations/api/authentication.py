@@ -1,12 +1,12 @@
 """API token authentication: knox's, in one query a request.
 
-knox's ``TokenAuthentication`` reads the token with its user, then loads *every* token of that user on
-every request to delete the expired ones (``_cleanup_token``), and the jurisdiction scope then loads
-the user's home station or region with a query of its own. Here the token, its user and the user's
-home unit come in one query, and only the presented token's own expiry is checked (an expired token is
-deleted and refused, as knox does); the other expired tokens are purged hourly by
-``stations.tasks.purge_expired_tokens``. Hashing, constant-time comparison, expiry, refresh and the
-inactive-user check are knox's.
+knox's ``TokenAuthentication`` reads the token with its user, then loads *every* token of that user
+on every request to delete the expired ones (``_cleanup_token``), and the jurisdiction scope then
+loads a regional user's home region with a query of its own. Here the token, its user and the user's
+home region come in one query (a station user is scoped by ``home_station_id`` alone), and only the
+presented token's own expiry is checked (an expired token is deleted and refused, as knox does); the
+other expired tokens are purged hourly by ``stations.tasks.purge_expired_tokens``. Hashing,
+constant-time comparison, expiry, refresh and the inactive-user check are knox's.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         candidates = (
             get_token_model()
             .objects.filter(token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user", "user__home_station", "user__home_region")
+            .select_related("user", "user__home_region")  # a station user is scoped by home_station_id
         )
         for auth_token in candidates:
             if self._cleanup_token(auth_token):
