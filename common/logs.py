@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.core.signals import request_finished
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -63,9 +64,17 @@ class ContextFilter(logging.Filter):
         return True
 
 
+# The fields a JSON line may have, in this order; any other ``extra`` of a log call is left out.
+FIELDS = (
+    "time", "level", "logger", "message",
+    "request_id", "user_id", "path", "method", "status", "status_code", "duration_ms",
+    "task_id", "task_name", "exc_info", "stack_info",
+)  # fmt: skip
+
+
 class JsonFormatter(_JsonFormatter):
     """One JSON object per line: ``time``, ``level``, ``logger``, ``message`` first, then the context
-    fields and any ``extra``; fields without a value are left out."""
+    fields of :data:`FIELDS`; fields without a value are left out."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
@@ -76,7 +85,10 @@ class JsonFormatter(_JsonFormatter):
         return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        return {key: value for key, value in log_data.items() if value is not None}
+        """Only the fields above: an ``extra`` is not written unless listed here. Django's
+        ``django.request`` logger, for one, passes the request, whose text is the whole URL with its
+        query string (which can hold the national ID searched for)."""
+        return {key: value for key, value in log_data.items() if key in FIELDS and value is not None}
 
 
 def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
@@ -116,26 +128,34 @@ class RequestIdMiddleware:
         given = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
         request.request_id = request_id
-        tokens = (_request.set(request), _request_id.set(request_id))
+        # Not reset when the middleware returns: Django logs a 4xx/5xx response ("Not Found: …") after
+        # the whole middleware chain; ``request_finished`` clears the context once the response is sent.
+        _request.set(request)
+        _request_id.set(request_id)
         started = time.monotonic()
-        try:
-            response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request_id
-            access_log.info(
-                "%s %s %s",
-                request.method,
-                request.path,
-                response.status_code,
-                extra={
-                    "method": request.method,
-                    "status": response.status_code,
-                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                },
-            )
-            return response
-        finally:
-            _request_id.reset(tokens[1])
-            _request.reset(tokens[0])
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        access_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+        return response
+
+
+def clear_request_context(**_: Any) -> None:
+    """``request_finished``: the request is over; lines logged from now on are not its."""
+    _request.set(None)
+    _request_id.set(None)
+
+
+request_finished.connect(clear_request_context, weak=False, dispatch_uid="common.logs.clear_request_context")
 
 
 # --- Celery -------------------------------------------------------------------------------------------

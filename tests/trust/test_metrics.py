@@ -3,11 +3,20 @@ measured by a real worker, Celery queue depth and registry imports waiting all a
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -15,6 +24,7 @@ from common import metrics
 from registry.choices import ImportStatus, RecordKind
 from registry.models import ImportJob
 from stations.models import User
+from tests import live
 from tests.live import CeleryWorker
 
 URL = "/metrics"
@@ -219,6 +229,83 @@ def test_a_source_that_fails_is_reported_and_the_scrape_still_answers() -> None:
 
 
 def _cache() -> dict:
-    from django.conf import settings
-
     return dict(settings.CACHES["default"])
+
+
+# --- several gunicorn processes, one scrape ----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _http_get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_the_gunicorn_processes_add_up_in_every_scrape(django_db_setup: None, tmp_path: Path) -> None:
+    """As ``scripts/run.sh`` starts it: gunicorn with several processes and PROMETHEUS_MULTIPROC_DIR.
+    Whichever process answers the scrape, it reports the requests all of them served."""
+    directory = tmp_path / "prometheus"
+    directory.mkdir()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": live._database_url(settings.DATABASES["default"]),
+        "DB_CONN_MAX_AGE": "0",
+        "PROMETHEUS_MULTIPROC_DIR": str(directory),
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=live.PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _http_get(f"{base}/healthz")
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        before = {}
+        status, body = _http_get(f"{base}/metrics")
+        assert status == 200
+        for family in text_string_to_metric_families(body.decode()):
+            for sample in family.samples:
+                before[(sample.name, frozenset(sample.labels.items()))] = sample.value
+        name = "django_http_requests_total_by_view_transport_method_total"
+        start = value(before, name, view="healthz")
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda _: _http_get(f"{base}/healthz")[0], range(40)))
+        assert set(statuses) <= {200, 503}
+        pids = {path.stem.rsplit("_", 1)[-1] for path in directory.glob("counter_*.db")}
+        assert len(pids) >= 2, "one process served everything: the test would prove nothing"
+
+        for _ in range(4):  # several scrapes, answered by either process
+            status, body = _http_get(f"{base}/metrics")
+            samples = {}
+            for family in text_string_to_metric_families(body.decode()):
+                for sample in family.samples:
+                    samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
+            assert value(samples, name, view="healthz") == start + 40
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
