@@ -7,12 +7,14 @@ a required SECRET_KEY). Without it the portal runs for development, tests and th
 from __future__ import annotations
 
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.logs import logging_config
 from portal.env import env_bool, env_int, env_list, env_str
 from portal.schedules import BEAT_SCHEDULE
 
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "pghistory",
     "csp",
     "django_htmx",
+    "django_prometheus",
     "stations",
     "beats",
     "registry",
@@ -62,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "common.logs.RequestIdMiddleware",  # the request id every log line of the request carries
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: counts by view and status
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -105,6 +111,8 @@ DATABASE_URL = env_str("DATABASE_URL", "postgres://portal:portal@127.0.0.1:54329
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL; no other database is supported")
+# The same PostgreSQL backend, counting queries, errors and connections for /metrics (django-prometheus).
+DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # pytest-django creates this database for the suite (suffixed per xdist worker).
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_portal")}
@@ -301,11 +309,27 @@ DISPUTES_FOLLOWUP_DAYS = tuple(int(days) for days in env_list("DISPUTES_FOLLOWUP
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "portal-demo")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# --- Logs and metrics (docs/operations.md) ----------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line with the request id, user id and path of the request (or
+# the task id and name in a worker); plain text otherwise. common/logs.py.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+
+# GET /metrics (Prometheus; common/metrics.py) answers direct requests from these addresses, and any
+# request with "Authorization: Bearer <METRICS_TOKEN>"; everything else gets 404.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS: {_network!r} is not an address or network"
+        ) from _error
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters")
+# Celery queues whose waiting messages /metrics reports, besides the default queue and routed ones.
+METRICS_CELERY_QUEUES = env_list("METRICS_CELERY_QUEUES")
+PROMETHEUS_EXPORT_MIGRATIONS = False

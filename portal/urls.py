@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from common.metrics import metrics_view
+
 api_v1 = [
     path("", include("stations.api.urls")),
     path("", include("beats.api.urls")),
@@ -17,6 +19,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("stations.health")),  # /healthz: database, Redis and worker heartbeat
+    path("metrics", metrics_view, name="metrics"),  # Prometheus; loopback, allow-list or METRICS_TOKEN only
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

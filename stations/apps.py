@@ -16,3 +16,10 @@ class StationsConfig(AppConfig):
                 session_stamp_login(request=request, user=user)
 
         user_logged_in.connect(stamp, weak=False, dispatch_uid="stations.session_stamp_login")  # a local function
+
+        from stations.twofactor import note_authenticator_at_sign_in
+
+        def note_authenticator(sender, request, user, **kwargs):  # type: ignore[no-untyped-def]
+            note_authenticator_at_sign_in(request, user)
+
+        user_logged_in.connect(note_authenticator, weak=False, dispatch_uid="stations.note_authenticator")

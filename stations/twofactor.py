@@ -48,3 +48,24 @@ def second_factor_verified(user: Any, request: Any = None) -> bool:
         return confirmed_device(user) is not None
     is_verified = getattr(user, "is_verified", None)  # set by django_otp's OTPMiddleware
     return bool(is_verified()) if callable(is_verified) else False
+
+
+# The account menu's "two-factor on" mark and enrolment link, without a query on every page: whether
+# the user has an authenticator is noted in the session at sign-in, and a session verified with a
+# code (enrolment verifies it too) has one. An authenticator an administrator deletes shows as on until
+# the user's next sign-in.
+SESSION_HAS_AUTHENTICATOR = "two_factor_has_authenticator"
+
+
+def note_authenticator_at_sign_in(request: Any, user: Any) -> None:
+    """``user_logged_in``: note in the new session whether the user has a confirmed authenticator."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_HAS_AUTHENTICATOR] = confirmed_device(user) is not None
+
+
+def has_authenticator(request: Any) -> bool:
+    """Whether the signed-in user of ``request`` has a confirmed authenticator (as of sign-in)."""
+    if getattr(request.user, "otp_device", None) is not None:  # verified with a code in this session
+        return True
+    session = getattr(request, "session", None)
+    return bool(session.get(SESSION_HAS_AUTHENTICATOR, False)) if session is not None else False

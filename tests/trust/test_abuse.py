@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import json
 import logging
 import re
@@ -21,6 +22,7 @@ from stdnum import numdb
 from stdnum.cn import ric
 
 from beats.models import CheckIn
+from common.logs import ContextFilter, JsonFormatter
 from disputes.choices import DisputeState
 from disputes.models import Dispute
 from registry.api.serializers import PersonSerializer
@@ -313,8 +315,22 @@ def captured(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     return caplog
 
 
+@pytest.fixture
+def json_lines(captured: pytest.LogCaptureFixture) -> Iterator[io.StringIO]:
+    """The portal's JSON log lines (``LOG_FORMAT=json``: its formatter and context filter) of the test."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(ContextFilter())
+    logging.getLogger().addHandler(handler)
+    try:
+        yield stream
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+
 def test_no_national_id_in_log_lines_or_api_urls(
-    api: Api, officer: User, officer_b: User, captured: pytest.LogCaptureFixture
+    api: Api, officer: User, officer_b: User, captured: pytest.LogCaptureFixture, json_lines: io.StringIO
 ) -> None:
     """An officer sees their station's people unmasked: list, next page, detail, searches by name and
     by national ID, and the failures a client also meets (out of scope, bad filter) — what they read
@@ -359,6 +375,12 @@ def test_no_national_id_in_log_lines_or_api_urls(
     for record in captured.records:
         line = logging.Formatter("%(name)s %(message)s").format(record)
         assert not _ids_in(line), line
+    as_json = [json.loads(line) for line in json_lines.getvalue().splitlines()]
+    request_lines = [line for line in as_json if line["logger"] == "portal.request"]
+    assert len(request_lines) == 8 and all(line["request_id"] and line["path"] for line in request_lines)
+    for line in as_json:
+        assert not _ids_in(json.dumps(line, ensure_ascii=False)), line
+        assert "?" not in line.get("path", "") and "national_id" not in line.get("path", ""), line
 
 
 def test_the_access_log_row_of_a_search_does_not_repeat_the_national_id(api: Api, officer: User) -> None:

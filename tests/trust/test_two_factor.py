@@ -160,3 +160,44 @@ def test_the_login_page_says_when_two_factor_is_off(settings) -> None:  # type: 
     assert b'id="two-factor-off"' in Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content
     settings.TWO_FACTOR_REQUIRED = True
     assert b'id="two-factor-off"' not in Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content
+
+
+# --- the account menu offers two-factor sign-in where it is optional -------------------------------------
+
+MENU_LINK = f'href="{ENROL}"'
+
+
+def test_officers_are_offered_two_factor_in_the_account_menu_and_see_it_on_once_enrolled(
+    two_factor_on, officer
+) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    _login(client, "officer")
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert MENU_LINK in english and "Turn on two-factor sign-in" in english
+    assert "Two-factor sign-in is on" not in english
+    chinese = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert MENU_LINK in chinese and "开启双因素登录" in chinese
+
+    assert client.get(ENROL).status_code == 200  # the link's page: a new authenticator to confirm
+    device = TOTPDevice.objects.get(user=officer, confirmed=False)
+    assert client.post(ENROL, {"otp_token": code(device)}).status_code == 302
+
+    enrolled = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert MENU_LINK not in enrolled and "双因素登录已开启" in enrolled
+    assert "Two-factor sign-in is on" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_staff_who_must_use_two_factor_see_it_on_and_no_link(two_factor_on, county_staff) -> None:  # type: ignore[no-untyped-def]
+    device = TOTPDevice.objects.create(user=county_staff, name="app", confirmed=True)
+    client = Client()
+    _login(client, "county_staff")
+    assert client.post(VERIFY, {"otp_token": code(device)}).status_code == 302
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Two-factor sign-in is on" in page and MENU_LINK not in page
+
+
+def test_with_two_factor_off_everyone_without_an_authenticator_is_offered_it(settings, county_staff) -> None:  # type: ignore[no-untyped-def]
+    settings.TWO_FACTOR_REQUIRED = False
+    client = Client()
+    _login(client, "county_staff")
+    assert MENU_LINK in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
