@@ -19,7 +19,8 @@ sign-in page is a failure), 201 for a check-in, a page of results for a sync.
 Environment: ``LOAD_ACCOUNTS`` (JSON, above; required), ``DEMO_PASSWORD`` (default ``portal-demo``),
 ``LOAD_OFFICERS`` / ``LOAD_ANALYSTS`` / ``LOAD_CLIENTS`` (how many of each; default 24 / 6 / 2; the
 total must be the ``-u`` given to locust), ``LOAD_THINK`` (multiplies every think time; default 1),
-``LOAD_SYNC_PAGE_SIZE`` (default 500).
+``LOAD_SYNC_PAGE_SIZE`` (default 500), ``LOAD_EVERY_TASK_FIRST=1`` (each user makes every kind of request
+once after signing in: for the test).
 """
 
 from __future__ import annotations
@@ -45,6 +46,18 @@ DISPUTE_LINK = re.compile(r'href="/disputes/(\d+)/"')
 DRILL_LINK = re.compile(r'href="\?unit=([rs]):(\d+)">(?!↑)')  # not the "↑ parent" link
 # What officers type into the registry search: surnames, given-name fragments, a phone prefix.
 SEARCHES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "建国", "秀英", "138", "王伟"]
+
+
+MAX_DRILL_PAGES = 12
+# For the test (tests/trust/test_load.py): each user makes every kind of request once right after signing
+# in, so that a short run is sure to exercise them all; measured runs leave it off.
+EVERY_TASK_FIRST = os.environ.get("LOAD_EVERY_TASK_FIRST") == "1"
+
+
+def _every_task_once(user: HttpUser) -> None:
+    if EVERY_TASK_FIRST:
+        for each in dict.fromkeys(user.tasks):  # a task appears once per unit of its weight
+            each(user)  # type: ignore[operator]
 
 
 def _think(low: float, high: float) -> Any:
@@ -121,6 +134,7 @@ class Officer(_Browser):
         self.beat_id = int(beat.group(1))
         self.centre = self._beat_centre()
         self.disputes: list[int] = []
+        _every_task_once(self)
 
     def _beat_centre(self) -> tuple[float, float]:
         with self.client.get(
@@ -197,7 +211,9 @@ class Analyst(_Browser):
     wait_time = _think(5, 15)
 
     def on_start(self) -> None:
+        self.dead_ends: set[str] = set()
         self.sign_in(ANALYSTS.take())
+        _every_task_once(self)
 
     @task(3)
     def province(self) -> None:
@@ -205,17 +221,30 @@ class Analyst(_Browser):
 
     @task(2)
     def drill_down(self) -> None:
+        """Province → city → county → station, clicking units at random; a unit whose page leads to no
+        station is remembered and not opened again (analysts learn where the data is)."""
         links = DRILL_LINK.findall(self.page("/evaluation/dashboard/", kinds.DASHBOARD))
-        for _ in range(4):  # province → city → county → station
-            if not links:
-                return
-            kind, pk = random.choice(links)
-            if kind == "s":
-                self.page(f"/evaluation/dashboard/?unit=s:{pk}", kinds.DASHBOARD_STATION)
-                return
-            links = DRILL_LINK.findall(
+        self._descend(links, budget=[MAX_DRILL_PAGES], seen=set())
+
+    def _descend(self, links: list[tuple[str, str]], budget: list[int], seen: set[str]) -> bool:
+        stations = [pk for kind, pk in links if kind == "s"]
+        if stations:
+            self.page(f"/evaluation/dashboard/?unit=s:{random.choice(stations)}", kinds.DASHBOARD_STATION)
+            return True
+        regions = [pk for kind, pk in links if kind == "r" and pk not in self.dead_ends and pk not in seen]
+        random.shuffle(regions)
+        for pk in regions:
+            if budget[0] <= 0:
+                return False
+            budget[0] -= 1
+            seen.add(pk)
+            below = DRILL_LINK.findall(
                 self.page(f"/evaluation/dashboard/?unit=r:{pk}", kinds.DASHBOARD_REGION)
             )
+            if self._descend(below, budget, seen):
+                return True
+            self.dead_ends.add(pk)
+        return False
 
 
 class SyncClient(HttpUser):
@@ -238,6 +267,9 @@ class SyncClient(HttpUser):
         self.next_url: dict[str, str | None] = dict.fromkeys(kinds.SYNC_ENDPOINTS)
         self.cursor: dict[str, str | None] = dict.fromkeys(kinds.SYNC_ENDPOINTS)
         self.order = list(kinds.SYNC_ENDPOINTS)
+        if EVERY_TASK_FIRST:
+            for _ in kinds.SYNC_ENDPOINTS:
+                self.sync_page()
 
     @task
     def sync_page(self) -> None:
