@@ -16,13 +16,14 @@ export DJANGO_SETTINGS_MODULE := portal.settings
 export PYTHONUNBUFFERED := 1
 SERVICES_ENV = eval "$$(scripts/services.sh env)"
 
-.PHONY: help run test setup services stop migrate demo static messages bench lint check faults clean
+.PHONY: help run test setup services stop migrate demo static messages bench load lint check faults clean
 
 help:
 	@echo "make run    - set up, start PostgreSQL/Redis if needed, load the demo province, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make stop   - stop the private PostgreSQL and Redis under var/"
 	@echo "make bench  - registry benchmarks (import vs COPY, API vs a bare view); see docs/performance.md"
+	@echo "make load   - locust load scenario against gunicorn + worker on a demo database (LOAD_TIME, SCALE)"
 	@echo "make backup - dump the database (DATABASE_URL) into var/backups/<UTC timestamp>.dump"
 	@echo "make restore FILE=var/backups/<timestamp>.dump - restore a backup into the database (stop the portal first)"
 
@@ -83,6 +84,12 @@ bench: setup services
 	$(SERVICES_ENV)
 	command -v wrk >/dev/null || scripts/ensure-debian.sh wrk
 	$(PY) bench/registry_bench.py --rows $${BENCH_ROWS:-1000000}
+
+# Load (docs/performance.md, "Load"): the real stack on its own demo database (LOAD_DB, default
+# portal_load), locust headless on loopback; fails if any request failed.
+load: setup services static
+	$(SERVICES_ENV)
+	SCALE=$(SCALE) bench/load/run.sh
 
 # --- backup and restore (scripts/backup.sh; docs/operations.md) ----------------------------------------
 .PHONY: backup restore

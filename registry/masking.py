@@ -152,7 +152,7 @@ def purpose_of(request: Any) -> str:
     if request is None:
         return ""
     value = request.GET.get("purpose") or (request.POST.get("purpose") if request.method == "POST" else "") or ""
-    return str(value).strip()[:PURPOSE_MAX]
+    return str(value).replace("\x00", "").strip()[:PURPOSE_MAX]  # PostgreSQL text cannot hold NUL
 
 
 NATIONAL_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")

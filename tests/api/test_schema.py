@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 
 from stations import services
 from stations.models import User
-from tests.api.conftest import InTestWSGIHandler
+from tests.api.conftest import InTestWSGIHandler, obtain_token
 from tests.live import unique_cache_settings
 
 CHECKS = [
@@ -125,6 +125,105 @@ def _visible_ids(path: str, token: str) -> list[Any]:
     if response.status_code != 200 or "results" not in response.json():
         return []
     return [row["id"] for row in response.json()["results"][:3] if "id" in row]
+
+
+# --- object-level authorisation across two stations (issue 8, item 5) ------------------------------------
+
+# Every operation that names an object in its path. ``officer`` and ``officer_b`` are officers of two
+# stations in different counties and cities: nothing of one is in the other's jurisdiction.
+OBJECT_OPERATIONS = [(method, path) for method, path in OPERATIONS if "{" in path]
+OLA_EXAMPLES = 4  # per operation: each example is two requests, and there are ~60 such operations
+OBJECTS_PER_PARAMETER = 2
+PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+@schemathesis.check
+def foreign_object_is_not_found(ctx: Any, response: Any, case: schemathesis.Case) -> bool | None:
+    """Another station's object does not exist for this caller: 404, whatever the method or body.
+
+    Not 403 (that confirms the object exists), not 200/2xx (a read or write across stations), not 400
+    (validated before the object was looked up: existence leaks), never 5xx."""
+    if response.status_code != 404:
+        raise AssertionError(
+            f"officer_b got {response.status_code} (expected 404) for officer's object: "
+            f"{case.method} {case.path} {case.path_parameters}\n{response.text[:300]}"
+        )
+    return None
+
+
+@pytest.fixture
+def officer_b_token(officer_b: User, isolated_cache: str) -> str:
+    """A knox token for persona ``officer_b`` (another county and city than ``officer``)."""
+    return obtain_token(officer_b.username)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), OBJECT_OPERATIONS, ids=[f"{m} {p}" for m, p in OBJECT_OPERATIONS]
+)
+def test_another_stations_object_answers_404(
+    method: str,
+    path: str,
+    api_schema: schemathesis.BaseSchema,
+    officer_token: str,
+    officer_b_token: str,
+) -> None:
+    """Objects ``officer`` sees, requested by ``officer_b`` through this operation, answer 404.
+
+    Schemathesis generates the rest of each request (query, body) from the schema; every case is
+    sent first as ``officer_b`` (so a write across stations is caught before ``officer``'s own
+    request could change or delete the object) and then as ``officer``, who must get no 5xx either.
+    Schemathesis' built-in object-level-authorisation check is not used: it needs its own runner's
+    identity pool, and it reports only a peer that receives an equivalent body, where this proves the
+    stricter answer, 404."""
+    parameter_sets = _officers_path_parameters(path, officer_token)
+    assert parameter_sets, f"officer sees no object to reach through {path}: the tiny demo must have one"
+    operation = api_schema[path][method]
+    strategy = st.one_of(*(operation.as_strategy(path_parameters=values) for values in parameter_sets))
+
+    @settings(
+        max_examples=OLA_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def call(case: schemathesis.Case) -> None:
+        case.call_and_validate(
+            headers={"Authorization": f"Token {officer_b_token}"},
+            checks=[not_a_server_error, foreign_object_is_not_found],
+        )
+        case.call_and_validate(
+            headers={"Authorization": f"Token {officer_token}"}, checks=[not_a_server_error]
+        )
+
+    call()
+
+
+def _officers_path_parameters(path: str, token: str) -> list[dict[str, Any]]:
+    """Values for the path's parameters naming objects ``officer`` sees, each from the collection that
+    precedes it in the path (``/disputes/{id}/follow-ups/{followup_id}/``: a dispute of officer's from
+    ``/disputes/``, then one of its follow-ups from ``/disputes/<id>/follow-ups/``)."""
+    found: list[dict[str, Any]] = [{}]
+    for match in PATH_PARAMETER.finditer(path):
+        name, template = match.group(1), path[: match.start()]
+        deeper = []
+        for values in found:
+            collection = PATH_PARAMETER.sub(lambda m: str(values[m.group(1)]), template)  # noqa: B023
+            for pk in _listed_ids(collection, token)[:OBJECTS_PER_PARAMETER]:
+                deeper.append({**values, name: pk})
+        found = deeper
+    return found
+
+
+def _listed_ids(collection: str, token: str) -> list[Any]:
+    response = Client().get(collection, HTTP_AUTHORIZATION=f"Token {token}")
+    if response.status_code != 200:
+        return []
+    body = response.json()
+    rows = body.get("results", []) if isinstance(body, dict) else body
+    return [row["id"] for row in rows if isinstance(row, dict) and "id" in row]
 
 
 def test_every_api_route_is_in_the_schema() -> None:
