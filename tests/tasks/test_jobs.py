@@ -270,3 +270,72 @@ def test_the_recompute_page_twice_queues_one_scoring_job(
     jobs = Job.objects.filter(task="evaluation.tasks.assessment_score_task", kwargs__period_id=period.pk)
     assert jobs.count() == 1 and len(callbacks) == 1
     assert jobs.get().kwargs == {"period_id": period.pk, "triggered_by": "province_admin"}
+
+
+# --- beat and the tasks ----------------------------------------------------------------------------------
+
+
+def test_beat_records_scoring_ledgers_and_quality_as_jobs_once(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from evaluation.tasks import assessment_score_submit_task, ledgers_generate_submit_task
+    from portal.schedules import BEAT_SCHEDULE
+    from registry.tasks import quality_recompute_submit_task
+
+    scheduled = {entry["task"]: entry for entry in BEAT_SCHEDULE.values()}
+    submitters = {
+        "evaluation.tasks.assessment_score_submit_task",
+        "evaluation.tasks.ledgers_generate_submit_task",
+        "registry.tasks.quality_recompute_submit_task",
+    }
+    assert submitters <= set(scheduled)
+    # Beat never sends the work itself (its message would be the only record of it).
+    assert not {"evaluation.tasks.assessment_score_task", "evaluation.tasks.ledgers_generate_task",
+                "registry.tasks.quality_recompute_task"} & set(scheduled)  # fmt: skip
+    assert scheduled["jobs.tasks.jobs_requeue_task"]["schedule"] <= 60
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ids = [
+            assessment_score_submit_task(),
+            ledgers_generate_submit_task(),
+            quality_recompute_submit_task(),
+            assessment_score_submit_task(),  # beat's message delivered twice
+        ]
+    assert ids[3] == ids[0] and len(set(ids)) == 3 and len(callbacks) == 3
+    jobs = {job.task: job for job in Job.objects.filter(pk__in=ids)}
+    first = timezone.localdate().replace(day=1)
+    last_month = Period.objects.get(kind="month", start=(first - dt.timedelta(days=1)).replace(day=1))
+    assert jobs["evaluation.tasks.assessment_score_task"].kwargs["period_id"] == last_month.pk
+    assert jobs["evaluation.tasks.ledgers_generate_task"].kwargs == {"period_id": last_month.pk}
+    assert jobs["registry.tasks.quality_recompute_task"].kwargs == {"day": timezone.localdate().isoformat()}
+    assert {job.requested_by for job in jobs.values()} == {"celery beat"}
+
+
+def test_the_scoring_task_runs_its_job_once(django_capture_on_commit_callbacks: Any) -> None:
+    from evaluation.models import ScoreRun
+    from evaluation.tasks import assessment_score_task, score_submit
+
+    period = Period.objects.filter(scores__isnull=False).first()
+    runs = ScoreRun.objects.filter(period=period).count()
+    with django_capture_on_commit_callbacks(execute=False):
+        job, _ = score_submit(period=period, requested_by="t")
+    message = {**job.kwargs, "job_id": job.pk}
+    scored = assessment_score_task(**message)
+    assert scored and assessment_score_task(**message) is None  # the second delivery is skipped
+    assert ScoreRun.objects.filter(period=period).count() == runs + 1
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.result) == (JobStatus.DONE, 1, scored)
+
+
+def test_the_pending_jobs_command_lists_and_requeues(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.management import call_command
+
+    monkeypatch.setattr(services, "task_send", lambda **kwargs: True)
+    job, _ = submit()
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - 2 * services.resend_after())
+    call_command("jobs_pending", "--requeue")
+    out = capsys.readouterr().out
+    assert f"{job.pk}\tqueued\ttests.nothing" in out and f"sent again: {job.pk}" in out
+    assert Job.objects.get(pk=job.pk).sends == 1
