@@ -274,6 +274,16 @@ def test_a_worker_killed_mid_ledger_run_leaves_nothing_and_the_job_is_rerun_once
 # --- Redis stopped for a minute while officers submit work ---------------------------------------------------
 
 
+def restore_app(app: Any, saved: dict[str, Any]) -> None:
+    """``live._restore_app``, and then forget kombu's connection pools: pointing the app elsewhere
+    force-closed the pool of the broker it used before, and kombu keeps that closed pool registered
+    under the broker's URL — the next send there would fail with "Acquire on closed pool"."""
+    from kombu import pools
+
+    live._restore_app(app, saved)
+    pools.reset()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -375,7 +385,7 @@ def test_redis_stopped_for_a_minute_loses_no_submitted_job_and_runs_each_once(
         "officer_b": persons_csv(officer_b, "T-OUTAGE-B", 25),
     }
     queue = f"test-outage-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    saved = live._point_app_at(app, broker_url=private_redis.url, queue=queue)
+    saved = live._point_app_at(app, broker_url=private_redis.url, queue=queue)  # restored by restore_app
     workers: list[CeleryWorker] = []
     try:
         private_redis.stop()
@@ -456,7 +466,7 @@ def test_redis_stopped_for_a_minute_loses_no_submitted_job_and_runs_each_once(
     finally:
         stop_workers(workers)
         forget_queue(queue)
-        live._restore_app(app, saved)
+        restore_app(app, saved)
 
     log = workers[0].log()
     imports = {j.pk: j for j in ImportJob.objects.filter(pk__in=import_ids)}

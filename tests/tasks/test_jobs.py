@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
+from kombu import pools
 
 from evaluation.models import Period
 from jobs import services
@@ -186,6 +187,9 @@ def broker_down() -> Iterator[None]:
         yield
     finally:
         live._restore_app(app, saved)
+        # Pointing the app elsewhere force-closed the pool of the broker it used before, which kombu
+        # keeps registered under that URL ("Acquire on closed pool" at the next send): forget them all.
+        pools.reset()
 
 
 def timed(call: Any) -> tuple[Any, float]:
