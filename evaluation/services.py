@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 # ``_test_pause_mid_write``). Read from the environment of the process that runs the task; never set it
 # in production.
 TEST_PAUSE_ENV = "EVALUATION_TEST_PAUSE_MID_WRITE"
+# TEST-ONLY, the same for a ledger run: seconds it sleeps after inserting its new ledgers, uncommitted.
+LEDGERS_TEST_PAUSE_ENV = "EVALUATION_TEST_PAUSE_LEDGERS"
 
 
 def is_province_staff(user: Any) -> bool:
@@ -220,5 +222,8 @@ def ledgers_generate(*, period: Period, station_ids: list[int] | None = None) ->
                     update.append(old)
                 written += 1
         GeneratedLedger.objects.bulk_create(create)
+        if seconds := os.environ.get(LEDGERS_TEST_PAUSE_ENV):  # TEST-ONLY (tests/tasks/test_job_faults.py)
+            logger.warning("evaluation test pause: ledgers wrote %s uncommitted; sleeping %s s", len(create), seconds)
+            time.sleep(float(seconds))
         GeneratedLedger.objects.bulk_update(update, ["columns", "rows", "checksum", "generated_at"])
     return written

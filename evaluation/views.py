@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -149,13 +148,17 @@ class IndicatorEditView(ProvinceStaffMixin, UpdateView):  # type: ignore[type-ar
 
 class RecomputeView(ProvinceStaffMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
-        from evaluation.tasks import assessment_score_task
+        from evaluation.tasks import score_submit
 
         period = Period.objects.filter(pk=request.POST.get("period") or 0).first() or selectors.latest_scored_period()
         if period is None:
             raise Http404
-        transaction.on_commit(lambda: assessment_score_task.delay(period.pk))
-        messages.success(request, _("Recompute queued; see the task history."))
+        # Recorded as a job, then queued on commit: a Redis outage delays it, never loses it.
+        job, created = score_submit(period=period, requested_by=request.user.get_username())
+        if created:
+            messages.success(request, _("Recompute queued; see the task history."))
+        else:
+            messages.info(request, _("A recompute of this period is already queued (job %(job)s).") % {"job": job.pk})
         return redirect("evaluation:runs")
 
 

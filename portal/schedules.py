@@ -27,7 +27,7 @@ BEAT_SCHEDULE["beats-open-eight-nos-year"] = {
 }
 
 # Registry: imports whose queue message was lost, sent again every five minutes; data-quality rates
-# every night (set-based, into the summary table the pages read); the
+# every night (recorded as a job, jobs.services; set-based, into the summary table the pages read); the
 # inspection table's monthly partitions created three months ahead; each station's inspection plan
 # drawn at random on Monday morning (never earlier).
 BEAT_SCHEDULE["registry-imports-requeue-stranded"] = {
@@ -35,7 +35,7 @@ BEAT_SCHEDULE["registry-imports-requeue-stranded"] = {
     "schedule": crontab(minute="*/5"),
 }
 BEAT_SCHEDULE["registry-quality-recompute"] = {
-    "task": "registry.tasks.quality_recompute_task",
+    "task": "registry.tasks.quality_recompute_submit_task",
     "schedule": crontab(hour=2, minute=10),
 }
 BEAT_SCHEDULE["registry-inspection-partitions"] = {
@@ -48,13 +48,13 @@ BEAT_SCHEDULE["registry-inspection-plans"] = {
 }
 
 # Evaluation: last month's assessment scores and every station's ledgers, on the 2nd of each month
-# (after the nightly quality and compliance runs have closed the month).
+# (after the nightly quality and compliance runs have closed the month); each recorded as a job first.
 BEAT_SCHEDULE["evaluation-assessment-score"] = {
-    "task": "evaluation.tasks.assessment_score_task",
+    "task": "evaluation.tasks.assessment_score_submit_task",
     "schedule": crontab(day_of_month=2, hour=4, minute=0),
 }
 BEAT_SCHEDULE["evaluation-ledgers-generate"] = {
-    "task": "evaluation.tasks.ledgers_generate_task",
+    "task": "evaluation.tasks.ledgers_generate_submit_task",
     "schedule": crontab(day_of_month=2, hour=4, minute=30),
 }
 
@@ -75,4 +75,12 @@ BEAT_SCHEDULE["stations-worker-heartbeat"] = {
 BEAT_SCHEDULE["stations-disable-idle-accounts"] = {
     "task": "stations.tasks.disable_idle_accounts",
     "schedule": crontab(hour=0, minute=45),
+}
+
+# Jobs: recomputes and ledger runs whose message Redis lost (or never took: it was down) or whose worker
+# died, sent again; a job runs once however many messages it gets (jobs/services.py).
+BEAT_SCHEDULE["jobs-requeue"] = {
+    "task": "jobs.tasks.jobs_requeue_task",
+    "schedule": 60.0,
+    "options": {"expires": 60},
 }

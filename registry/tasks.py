@@ -32,13 +32,39 @@ def imports_requeue_stranded_task() -> list[int]:
 
 
 @shared_task(acks_late=True)
-def quality_recompute_task(day: str | None = None, station_ids: list[int] | None = None) -> str:
-    """Recompute the data-quality rates (daily on beat; on demand for a user's stations)."""
+def quality_recompute_task(
+    day: str | None = None, station_ids: list[int] | None = None, job_id: int | None = None
+) -> str | None:
+    """Recompute the data-quality rates (nightly on beat; on demand for a user's stations). With a
+    ``job_id`` (a job recorded by ``jobs.services.job_submit``) it runs once however often delivered."""
     from registry.quality import quality_recompute
 
     when = dt.date.fromisoformat(day) if day else timezone.localdate()
-    quality_recompute(day=when, station_ids=station_ids)
-    return when.isoformat()
+
+    def run() -> str:
+        quality_recompute(day=when, station_ids=station_ids)
+        return when.isoformat()
+
+    if job_id is None:
+        return run()
+    from jobs.services import job_run, job_task_result
+
+    return job_task_result(job_run(job_id=job_id, run=run))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def quality_recompute_submit_task() -> int:
+    """Beat: record tonight's full recompute as a job (queued on commit); returns the job id."""
+    from jobs.services import job_submit
+
+    day = timezone.localdate().isoformat()
+    job, _created = job_submit(
+        task="registry.tasks.quality_recompute_task",
+        kwargs={"day": day},
+        idempotency_key=f"registry.quality:all:{day}",
+        requested_by="celery beat",
+    )
+    return job.pk
 
 
 @shared_task(acks_late=True)

@@ -9,13 +9,13 @@ import datetime as dt
 from typing import Any
 
 import django_filters
-from django.db import transaction
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -196,6 +196,18 @@ class QualityRateFilterSet(JurisdictionFilterSet):
         return queryset.filter(station__isnull=value != "station")
 
 
+class RecomputeJobSerializer(serializers.Serializer):
+    job = serializers.IntegerField(source="pk", read_only=True)
+    status = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    queued = serializers.BooleanField(read_only=True, default=True)
+    replayed = serializers.BooleanField(
+        read_only=True,
+        default=False,
+        help_text="True when this answers an earlier request with the same key.",
+    )
+
+
 class QualityRateViewSet(ScopedReadOnlyViewSet):
     """Data-quality rates per unit, kind and day (read from the summary table). ``recompute/`` asks
     for a fresh computation of the caller's stations (202; a worker does it)."""
@@ -205,22 +217,57 @@ class QualityRateViewSet(ScopedReadOnlyViewSet):
     filterset_class = QualityRateFilterSet
     pagination_class = NewestFirst
 
-    @extend_schema(request=None, responses={202: None})
+    @extend_schema(
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description=(
+                    "Optional, up to 100 characters. Sent again with the same key (a retried request) while the "
+                    "first recompute is queued or running, the answer is that job (`replayed: true`) and "
+                    "nothing more is queued. Keys are the caller's own: another user's key never matches."
+                ),
+            )
+        ],
+        responses={202: RecomputeJobSerializer},
+    )
     @action(detail=False, methods=["post"])
     def recompute(self, request: Request) -> Response:
+        """Record a recompute of the caller's stations as a job and queue it (202). If Redis is down it
+        is still 202: the job stays queued in the database and is sent when Redis is back."""
         if not can_write(request.user):
             return Response(status=status.HTTP_403_FORBIDDEN)
-        quality_request_recompute(user=request.user)
-        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 100:
+            raise ValidationError({"Idempotency-Key": _("At most 100 characters.")})
+        job, created = quality_request_recompute(user=request.user, idempotency_key=key)
+        data = RecomputeJobSerializer(job).data
+        return Response({**data, "queued": True, "replayed": not created}, status=status.HTTP_202_ACCEPTED)
 
 
-def quality_request_recompute(*, user: Any) -> None:
-    """Queue a recomputation of today's rates for the user's stations (after the request commits)."""
-    from registry.tasks import quality_recompute_task
+def quality_request_recompute(*, user: Any, idempotency_key: str = "") -> tuple[Any, bool]:
+    """Record a recomputation of today's rates for the user's stations as a job (queued once the
+    request commits); returns ``(job, created)``. An API client's ``Idempotency-Key`` (scoped to the
+    user) or, from the page, the work itself (same user, day and stations) finds a job still queued or
+    running instead of queuing a second."""
+    import hashlib
 
-    ids = list(visible_stations(user).values_list("pk", flat=True))
+    from jobs.services import job_submit
+
+    ids = sorted(visible_stations(user).values_list("pk", flat=True))
     day = timezone.localdate().isoformat()
-    transaction.on_commit(lambda: quality_recompute_task.delay(day, ids))
+    if idempotency_key:
+        key = f"registry.quality:api:{user.pk}:{idempotency_key}"
+    else:
+        key = f"registry.quality:{user.pk}:{day}:{hashlib.sha256(repr(ids).encode()).hexdigest()[:16]}"
+    return job_submit(
+        task="registry.tasks.quality_recompute_task",
+        kwargs={"day": day, "station_ids": ids},
+        idempotency_key=key,
+        requested_by=user.get_username(),
+    )
 
 
 # --- inspections ----------------------------------------------------------------------------------------

@@ -28,9 +28,13 @@ def max_upload_bytes() -> int:
 
 
 def _enqueue(job_id: int) -> None:
-    from registry.tasks import import_run
+    """Send the job to a worker once the transaction commits. With Redis down the send fails within a
+    second or two and is only logged (``jobs.services.task_send``): the job stays queued in the database
+    and ``imports_requeue_stranded`` sends it when Redis is back. (``import_run.delay`` would wait ~20 s
+    on the result backend and then fail the request.)"""
+    from jobs.services import task_send
 
-    transaction.on_commit(lambda: import_run.delay(job_id))
+    transaction.on_commit(lambda: task_send(name="registry.tasks.import_run", args=[job_id]))
 
 
 def import_create(*, user: Any, kind: str, upload: UploadedFile) -> ImportJob:
