@@ -127,12 +127,15 @@ def fetch_rows(
     if before_time is not None:
         where += f" AND t.{_q(spec.time)} < %s"
         params.append(before_time)
+    # The rows are chosen (and limited) first, then turned into JSON: a plan that sorts would otherwise
+    # build the JSON of every row in the range before the LIMIT.
+    inner = f"SELECT * FROM {_q(spec.table)} t WHERE {where} ORDER BY {_order_sql(spec)}"
+    if limit is not None:
+        inner += f" LIMIT {int(limit)}"
     sql = (
         f"SELECT t.{_q(spec.key)}::text, t.{_q(spec.time)}, {_row_json_sql(columns)} "
-        f"FROM {_q(spec.table)} t WHERE {where} ORDER BY {_order_sql(spec)}"
+        f"FROM ({inner}) t ORDER BY {_order_sql(spec)}"
     )
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
     key = chain_key()
     rows = []
     with connection.cursor() as cursor:

@@ -236,6 +236,39 @@ def test_the_chain_cannot_be_reforged_without_the_key(officer: User, settings: A
     assert not chain.verify().ok  # …but not under the portal's
 
 
+def _context_written_by(user: User, *, age: timedelta) -> str:
+    """A pghistory context of a write by ``user``, dated ``age`` ago (as if its request ran then)."""
+    with pghistory.context(user=user.pk, url="/old/"):
+        Station.objects.filter(pk=user.home_station_id).update(name="旧所")
+    context = pghistory.models.Context.objects.filter(metadata__url="/old/").order_by("-created_at").first()
+    assert context is not None
+    _as_superuser_without_triggers(
+        "UPDATE pghistory_context SET created_at = now() - %s WHERE id = %s", [age, context.id]
+    )
+    return str(context.id)
+
+
+@pytest.mark.django_db
+def test_closed_contexts_are_sealed_and_an_altered_who_is_found(officer: User, officer_b: User) -> None:
+    """The context says who made a change: once closed it is sealed, and rewriting its user is found."""
+    context = _context_written_by(officer, age=timedelta(days=2))
+    young = pghistory.models.Context.objects.order_by("-created_at").values_list("id", flat=True).first()
+    sealed = chain.seal_pending()
+    assert sealed.get("pghistory_context", 0) >= 1
+    keys = {
+        k
+        for keys in Seal.objects.filter(table="pghistory_context").values_list("row_keys", flat=True)
+        for k in keys
+    }
+    assert context in keys and str(young) not in keys, "open (young) contexts wait"
+    assert _problems() == []
+    _as_superuser_without_triggers(
+        "UPDATE pghistory_context SET metadata = jsonb_set(metadata, '{user}', %s::jsonb) WHERE id = %s",
+        [str(officer_b.pk), context],
+    )
+    assert _problems() == [f"pghistory_context row {context}: altered"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_row_committed_late_with_a_lower_id_is_sealed_not_flagged(officer: User) -> None:
     """A long transaction takes id N, a later one commits N+1 first: the sealer waits until N's
@@ -284,8 +317,10 @@ def test_the_purge_keeps_a_366_day_old_row_and_removes_rows_past_retention(offic
     old = _denied_row(officer, age=timedelta(days=401))
     old_event = _old_event(timedelta(days=401))
     recent_event = _old_event(timedelta(days=366))
+    old_context = _context_written_by(officer, age=timedelta(days=401))
     deleted = services.audit_purge_expired(now=now, retention_days=400)
-    assert deleted == {DENIED: 1, EVENT_TABLE: 1}
+    assert deleted == {DENIED: 1, EVENT_TABLE: 1, "pghistory_context": 1}
+    assert not pghistory.models.Context.objects.filter(id=old_context).exists()
     assert DeniedAccess.objects.filter(pk=kept).exists() and not DeniedAccess.objects.filter(pk=old).exists()
     assert (
         not EVENT_MODEL.objects.filter(pk=old_event).exists()

@@ -136,6 +136,7 @@ def test_exports_stream_in_chunks_without_counting(auditor: User, officer: User)
         DeniedAccess(
             user=officer,
             station_id=officer.home_station_id,  # the row carries the user's unit: the auditor's scope
+            region_id=officer.home_station.county_id,
             path="/x/",
             method="GET",
             model="stations.station",
@@ -157,6 +158,7 @@ def test_cells_that_would_run_as_formulas_are_defused(api, auditor: User, office
     DeniedAccess.objects.create(
         user=officer,
         station_id=officer.home_station_id,
+        region_id=officer.home_station.county_id,
         path='=HYPERLINK("x")',
         method="GET",
         model="m",
