@@ -84,3 +84,14 @@ BEAT_SCHEDULE["jobs-requeue"] = {
     "schedule": 60.0,
     "options": {"expires": 60},
 }
+
+# Audit: seal newly committed audit rows into the hash chain every five minutes; purge rows past
+# AUDIT_RETENTION_DAYS nightly (audit/chain.py, audit/services.py).
+BEAT_SCHEDULE["audit-seal-pending"] = {
+    "task": "audit.tasks.seal_pending_task",
+    "schedule": crontab(minute="*/5"),
+}
+BEAT_SCHEDULE["audit-purge-expired"] = {
+    "task": "audit.tasks.purge_expired_task",
+    "schedule": crontab(hour=3, minute=40),
+}

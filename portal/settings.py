@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "disputes",
     "evaluation",
     "rewards",
+    "audit",  # reads the others' audit tables; nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,14 @@ if ACCOUNT_MAX_IDLE_DAYS < 0:
 # Two-factor sign-in (TOTP, django-otp) for county, city and province staff, and for revealing a
 # person's full data: on in production, off by default for development and the demo (the login page
 # then says so). stations/twofactor.py.
+# Audit trail (audit/): rows are kept AUDIT_RETENTION_DAYS (at least a year: a shorter setting stops
+# start-up), then the nightly purge removes them. The hash chain's key: AUDIT_CHAIN_KEY, or derived from
+# SECRET_KEY when unset (set it, and keep it, in production: a new key cannot verify old links).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
+if AUDIT_RETENTION_DAYS < 366:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 366 (audit rows are kept at least a year)")
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "")
+
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", PRODUCTION)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Police portal")
 

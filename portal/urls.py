@@ -28,5 +28,6 @@ urlpatterns = [
     path("disputes/", include("disputes.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("rewards/", include("rewards.urls")),
+    path("audit/", include("audit.urls")),  # before stations' /audit/denied/, which it does not shadow
     path("", include("stations.urls")),
 ]
