@@ -167,3 +167,14 @@ def test_cells_that_would_run_as_formulas_are_defused(api, auditor: User, office
     )
     rows = _csv(_client(auditor).get("/audit/export/denied.csv", {"username": "officer"}))
     assert any(row[6] == '\'=HYPERLINK("x")' for row in rows[1:])
+
+
+def test_the_auditor_reaches_the_audit_pages_and_exports_from_the_menu_and_the_logs(auditor: User, officer) -> None:  # type: ignore[no-untyped-def]
+    client = _client(auditor)
+    home = client.get("/").content.decode()
+    assert 'href="/audit/"' in home
+    assert 'href="/audit/"' not in _client(officer).get("/").content.decode()
+    page = client.get("/registry/access-log/", {"before": "999999999"}).content.decode()
+    assert 'href="/audit/export/access-log.csv' in page and "before=" not in page.split("export/access-log.csv")[1][:80]
+    page = client.get("/audit/denied/").content.decode()
+    assert 'href="/audit/export/denied.csv' in page
