@@ -16,8 +16,10 @@ Guarantees:
 * **Jurisdiction.** A row's station is its standard address's station, which must be in the
   importer's jurisdiction; a record that already exists elsewhere is not moved. Either is a bad row.
 
-The per-record audit triggers are skipped for these upserts (``pgtrigger.ignore``): the job is the
-audit record, and every row it wrote points to it (``import_job``).
+The per-record audit triggers and the sync-clock trigger are skipped for these upserts by their
+``WHEN`` condition on ``registry.bulk`` (``registry.models.base``), set for the upsert statement
+only: the job is the audit record, every row it wrote points to it (``import_job``), and the upsert
+sets ``updated_at = clock_timestamp()`` itself.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pgtrigger
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -146,7 +147,8 @@ _EXTRAS: dict[str, dict[str, str]] = {
 def upsert_sql(schema: KindSchema, present: set[str], *, job_id: int) -> str:
     """``INSERT … SELECT FROM staging … ON CONFLICT DO UPDATE … WHERE`` something differs.
 
-    It takes no parameters (``pgtrigger.ignore`` prepends its own positional one)."""
+    It sets ``updated_at = clock_timestamp()`` itself, row by row, as the sync-clock trigger would:
+    it runs with ``BULK_SETTING`` on, which skips that trigger and the per-row audit triggers."""
     model = _model(schema)
     by_target = {c.target: c for c in schema.columns if c.target}
     extras = _EXTRAS[schema.kind]
@@ -175,8 +177,11 @@ def upsert_sql(schema: KindSchema, present: set[str], *, job_id: int) -> str:
         elif column in extras:
             value = extras[column]
             update_cols.append(column)
-        elif column in ("created_at", "updated_at"):
+        elif column == "created_at":
             value = "now()"
+        elif column == "updated_at":
+            # What the sync-clock trigger sets; the trigger is skipped for this statement (BULK_SETTING).
+            value = "clock_timestamp()"
         elif column == "deleted":
             value = "false"
             update_cols.append(column)
@@ -201,7 +206,7 @@ def upsert_sql(schema: KindSchema, present: set[str], *, job_id: int) -> str:
     return (
         f"INSERT INTO {schema.table} AS t ({quoted}) SELECT {', '.join(select_exprs)} "
         f"FROM {_stage_table(schema)} s WHERE s.err IS NULL ORDER BY s.line "
-        f'ON CONFLICT ("{schema.conflict}") DO UPDATE SET {sets}, "updated_at" = EXCLUDED."updated_at", '
+        f'ON CONFLICT ("{schema.conflict}") DO UPDATE SET {sets}, "updated_at" = clock_timestamp(), '
         f'"import_job_id" = EXCLUDED."import_job_id" WHERE ({old}) IS DISTINCT FROM ({new})'
     )
 
@@ -211,45 +216,74 @@ def _key_expr(schema: KindSchema) -> str:
 
 
 def _resolve_sql(schema: KindSchema) -> list[str]:
-    """Statements that fill a staged row's look-ups and mark the rows that fail them."""
+    """Statements that fill an address row's look-ups (beat, parent) and mark the rows that fail
+    them. The other kinds resolve their standard address inside ``_checks_sql``'s one statement."""
     stage = _stage_table(schema)
-    if schema.kind == "addresses":
-        return [
-            f"UPDATE {stage} s SET beat_id = b.id, station_id = b.station_id FROM beats_beat b "
-            f"WHERE s.beat_code <> '' AND b.code = s.beat_code AND b.station_id = ANY(%(allowed)s)",
-            f"UPDATE {stage} s SET err_column = 'beat_code', err = %(no_beat)s "
-            f"WHERE s.beat_code <> '' AND s.beat_id IS NULL",
-            f"UPDATE {stage} s SET station_id = p.station_id FROM registry_address p "
-            f"WHERE s.err IS NULL AND s.station_id IS NULL AND s.parent_code <> '' AND p.code = s.parent_code "
-            f"AND NOT p.deleted AND p.station_id = ANY(%(allowed)s)",
-            f"UPDATE {stage} s SET err_column = 'parent_code', err = %(no_parent)s "
-            f"WHERE s.err IS NULL AND s.station_id IS NULL",
-            f"UPDATE {stage} s SET county_id = st.county_id FROM stations_station st WHERE st.id = s.station_id",
-        ]
+    if schema.kind != "addresses":
+        return []
     return [
-        f"UPDATE {stage} s SET address_id = a.id, station_id = a.station_id FROM registry_address a "
-        f"WHERE a.code = s.address_code AND NOT a.deleted AND a.station_id = ANY(%(allowed)s)",
-        f"UPDATE {stage} s SET err_column = 'address_code', err = %(no_address)s WHERE s.station_id IS NULL",
+        f"UPDATE {stage} s SET beat_id = b.id, station_id = b.station_id FROM beats_beat b "
+        f"WHERE s.beat_code <> '' AND b.code = s.beat_code AND b.station_id = ANY(%(allowed)s)",
+        f"UPDATE {stage} s SET err_column = 'beat_code', err = %(no_beat)s "
+        f"WHERE s.beat_code <> '' AND s.beat_id IS NULL",
+        f"UPDATE {stage} s SET station_id = p.station_id FROM registry_address p "
+        f"WHERE s.err IS NULL AND s.station_id IS NULL AND s.parent_code <> '' AND p.code = s.parent_code "
+        f"AND NOT p.deleted AND p.station_id = ANY(%(allowed)s)",
+        f"UPDATE {stage} s SET err_column = 'parent_code', err = %(no_parent)s "
+        f"WHERE s.err IS NULL AND s.station_id IS NULL",
+        f"UPDATE {stage} s SET county_id = st.county_id FROM stations_station st WHERE st.id = s.station_id",
     ]
 
 
 def _checks_sql(schema: KindSchema) -> list[str]:
+    """One ``UPDATE`` of the staged batch that resolves each row's standard address (persons, houses,
+    units) and marks, first failure wins, in this order:
+
+    1. an unknown address code, or one outside the importer's jurisdiction;
+    2. a record that already exists in another jurisdiction (an import does not take it over);
+    3. the same key on a good row of an earlier batch of this file (``import_seen``);
+    4. the same key on an earlier good row of this batch.
+
+    Then the good rows' keys are added to ``import_seen``. (These were five statements, each
+    rewriting or re-joining the whole batch; the result is the same.)"""
     stage = _stage_table(schema)
-    key = _key_expr(schema)
-    conflict = f't."{schema.conflict}"'
+    if schema.kind == "addresses":
+        lookup = ""
+        address_id, station_id = "s.address_id", "s.station_id"
+        prior_column, prior_err = "s.err_column", "s.err"
+    else:
+        lookup = (
+            "LEFT JOIN registry_address a ON a.code = s.address_code AND NOT a.deleted "
+            "AND a.station_id = ANY(%(allowed)s)"
+        )
+        address_id, station_id = "a.id", "a.station_id"
+        prior_column = "CASE WHEN a.id IS NULL THEN 'address_code' END"
+        prior_err = "CASE WHEN a.id IS NULL THEN %(no_address)s END"
+    if schema.kind == "houses":  # houses are keyed by the address id the code resolves to
+        key, existing = "a.id::text", "t.address_id = a.id"
+    else:
+        key, existing = f's."{schema.key}"', f't."{schema.conflict}" = s."{schema.key}"'
     return [
-        # An existing record in another jurisdiction is not taken over by an import.
-        f"UPDATE {stage} s SET err_column = %(key_column)s, err = %(elsewhere)s FROM {schema.table} t "
-        f"WHERE s.err IS NULL AND {conflict}{'::text' if schema.kind == 'houses' else ''} = {key} "
-        f"AND NOT t.station_id = ANY(%(allowed)s)",
-        # The same key on an earlier good row of this file (an earlier batch) ...
-        f"UPDATE {stage} s SET err_column = %(key_column)s, err = replace(%(repeat)s, '__LINE__', d.line::text) "
-        f"FROM import_seen d WHERE s.err IS NULL AND d.job_id = %(job)s AND d.key = {key}",
-        # ... or of this batch.
-        f"UPDATE {stage} s SET err_column = %(key_column)s, err = replace(%(repeat)s, '__LINE__', x.first::text) "
-        f"FROM (SELECT line, min(line) OVER (PARTITION BY {key}) AS first FROM {stage} s WHERE s.err IS NULL) x "
-        f"WHERE x.line = s.line AND x.first < s.line",
-        f"INSERT INTO import_seen (job_id, key, line) SELECT %(job)s, {key}, s.line FROM {stage} s WHERE s.err IS NULL",
+        f"UPDATE {stage} s SET address_id = r.address_id, station_id = r.station_id, "
+        f"err_column = r.err_column, err = r.err FROM ("
+        # 4. the first good line of each key in this batch
+        f"SELECT q.line, q.address_id, q.station_id, "
+        f"CASE WHEN q.err IS NULL AND q.first < q.line THEN %(key_column)s ELSE q.err_column END AS err_column, "
+        f"CASE WHEN q.err IS NULL AND q.first < q.line THEN replace(%(repeat)s, '__LINE__', q.first::text) "
+        f"ELSE q.err END AS err "
+        f"FROM (SELECT p.*, min(p.line) FILTER (WHERE p.err IS NULL) OVER (PARTITION BY p.key) AS first FROM ("
+        # 1.-3.
+        f"SELECT s.line, {address_id} AS address_id, {station_id} AS station_id, {key} AS key, "
+        f"CASE WHEN {prior_err} IS NOT NULL THEN {prior_column} "
+        f"WHEN t.id IS NOT NULL OR d.line IS NOT NULL THEN %(key_column)s END AS err_column, "
+        f"CASE WHEN {prior_err} IS NOT NULL THEN {prior_err} WHEN t.id IS NOT NULL THEN %(elsewhere)s "
+        f"WHEN d.line IS NOT NULL THEN replace(%(repeat)s, '__LINE__', d.line::text) END AS err "
+        f"FROM {stage} s {lookup} "
+        f"LEFT JOIN {schema.table} t ON {existing} AND NOT t.station_id = ANY(%(allowed)s) "
+        f"LEFT JOIN import_seen d ON d.job_id = %(job)s AND d.key = {key}"
+        f") p) q) r WHERE r.line = s.line",
+        f"INSERT INTO import_seen (job_id, key, line) SELECT %(job)s, {_key_expr(schema)}, s.line FROM {stage} s "
+        f"WHERE s.err IS NULL",
     ]
 
 
@@ -367,6 +401,8 @@ class ImportRun:
         self.now = now
         self.today = timezone.localdate(now)
         self.batch_size = batch_size or batch_rows()
+        self.seen_rows = 0  # rows in this connection's import_seen (for when to ANALYZE it)
+        self.seen_analyzed = 0
         self.allowed = list(visible_stations(job.created_by).values_list("pk", flat=True))
         self.names = [c.name for c in self.schema.columns]
         self.copy_columns = [(c.name, "" if c.sql_type == "text" else "\\N") for c in self.schema.columns]
@@ -474,6 +510,7 @@ class ImportRun:
         return keyed
 
     def _load_seen(self, keyed: list[tuple[int, str]]) -> None:
+        self.seen_rows += len(keyed)
         with connection.cursor() as cursor:
             if self.schema.kind == "houses":  # houses are keyed by the address id the code resolves to
                 execute_values(
@@ -495,6 +532,7 @@ class ImportRun:
 
     def _commit(self, batch: Batch, upsert: str) -> None:
         from registry.models import ImportJob
+        from registry.models.base import BULK_SETTING
 
         schema = self.schema
         stage = _stage_table(schema)
@@ -506,16 +544,25 @@ class ImportRun:
                 cursor.execute(f"TRUNCATE {stage}")
                 column_list = ", ".join(["line", *(f'"{n}"' for n in self.names), "pinyin"])
                 cursor.cursor.copy_expert(f"COPY {stage} ({column_list}) FROM STDIN", buffer)
+                # Temp tables get no autovacuum statistics: without them the look-up joins are planned
+                # blind. The batch is small (ANALYZE reads all of it); import_seen only when it doubled.
+                cursor.execute(f"ANALYZE {stage}")
+                if self.seen_rows >= 2 * self.seen_analyzed + 1000:
+                    cursor.execute("ANALYZE import_seen")
+                    self.seen_analyzed = self.seen_rows
                 for statement in (*_resolve_sql(schema), *_checks_sql(schema)):
                     cursor.execute(statement, params)
+                self.seen_rows += max(cursor.rowcount, 0)  # the last statement fills import_seen
                 cursor.execute(
                     'INSERT INTO registry_importrowerror (job_id, line, "column", reason) '
                     f"SELECT %(job)s, line, coalesce(err_column, ''), left(err, 300) FROM {stage} WHERE err IS NOT NULL",
                     params,
                 )
                 sql_bad = cursor.rowcount
-                with pgtrigger.ignore(*schema.trigger_uris):
-                    cursor.execute(upsert)
+                # Only around this statement: the address parent links below are ordinary audited writes.
+                cursor.execute("SELECT set_config(%s, 'on', true)", [BULK_SETTING])
+                cursor.execute(upsert)
+                cursor.execute("SELECT set_config(%s, 'off', true)", [BULK_SETTING])
                 if schema.kind == "addresses":
                     cursor.execute(
                         f"UPDATE registry_address t SET parent_id = p.id FROM {stage} s JOIN registry_address p "

@@ -4,13 +4,12 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.audit import audited
 from registry.choices import AddressLevel
-from registry.models.base import SyncedRecord, sync_clock_trigger
+from registry.models.base import SyncedRecord, audited_record, sync_clock_trigger
 from stations.jurisdiction import Jurisdiction, ScopedManager
 
 
-@audited
+@audited_record
 class Address(SyncedRecord):
     """A standard address (标准地址): a node of the hierarchy below the county — township/street →
     village/community → road → house number → building → unit → room — with a stable code, its

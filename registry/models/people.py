@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from common.audit import audited
 from registry.choices import Gender, PersonCategory, ResidenceRelation
-from registry.models.base import SyncedRecord, sync_clock_trigger
+from registry.models.base import SyncedRecord, audited_record, sync_clock_trigger
 from stations.jurisdiction import Jurisdiction, ScopedManager
 
 
-@audited
+@audited_record
 class Person(SyncedRecord):
     """A person of the actual population (实有人口), keyed by national ID (GB 11643)."""
 

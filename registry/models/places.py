@@ -5,13 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.audit import audited
 from registry.choices import KEY_TRADES, HouseUse, UnitKind
-from registry.models.base import SyncedRecord, sync_clock_trigger
+from registry.models.base import SyncedRecord, audited_record, sync_clock_trigger
 from stations.jurisdiction import Jurisdiction, ScopedManager
 
 
-@audited
+@audited_record
 class House(SyncedRecord):
     """An actual house (实有房屋) at a standard address (one house per address)."""
 
@@ -41,7 +40,7 @@ class House(SyncedRecord):
         return str(self.address)
 
 
-@audited
+@audited_record
 class Unit(SyncedRecord):
     """An actual unit (实有单位): a business or organisation, keyed by its unified social credit code.
 

@@ -143,6 +143,34 @@ def test_the_same_file_twice_changes_nothing(officer: User, addresses: dict[str,
     assert PersonEvent.objects.count() == events  # the bulk path writes no per-row audit events
 
 
+def test_imported_rows_get_the_database_clock_and_every_other_writer_still_fires_the_triggers(
+    officer: User, addresses: dict[str, Address]
+) -> None:
+    """The import's upsert sets ``updated_at = clock_timestamp()`` itself and skips the sync-clock and
+    audit triggers by their WHEN condition (``registry.bulk``), for that statement only."""
+    from django.db import connection
+
+    from registry.models import PersonEvent  # type: ignore[attr-defined]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")  # the start of this (the test's) transaction
+        started = cursor.fetchone()[0]
+    job = run(officer, csv_file([GOOD_1, GOOD_2, GOOD_3]))
+    stamps = [Person.objects.get(national_id=row[0]).updated_at for row in (GOOD_1, GOOD_2, GOOD_3)]
+    assert started < stamps[0] < stamps[1] < stamps[2]  # the database's clock, row by row, in file order
+    imported = list(Person.objects.filter(import_job=job).values_list("pk", flat=True))
+    assert not PersonEvent.objects.filter(pgh_obj_id__in=imported).exists()  # audited per job, not per row
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('registry.bulk', true)")
+        assert cursor.fetchone()[0] != "on"  # not left on for the rest of the transaction
+    person = Person.objects.get(national_id=GOOD_1[0])
+    Person.objects.filter(pk=person.pk).update(name="改名", updated_at=started)  # an app clock is overridden
+    person.refresh_from_db()
+    assert person.updated_at > stamps[2]
+    assert PersonEvent.objects.filter(pgh_obj_id=person.pk, pgh_label="update", name="改名").exists()
+
+
 def test_a_changed_row_is_updated_and_only_that_one(officer: User, addresses: dict[str, Address]) -> None:
     run(officer, csv_file([GOOD_1, GOOD_2]))
     untouched = Person.objects.get(national_id=GOOD_2[0]).updated_at
