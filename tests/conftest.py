@@ -17,7 +17,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from stations.models import User
-from tests import live
+from tests import live, log_watch
 
 # After a transactional test (its teardown empties the database) the tiny demo is brought back from
 # the copy taken below; see tests/live.py.
@@ -25,6 +25,9 @@ pytest_runtest_teardown = live.pytest_runtest_teardown
 # One real Celery worker per test session (a session fixture bound in two conftests would start two).
 celery_worker = live.celery_worker
 committed_db = live.committed_db
+# No national ID in any log line the suite makes the portal write (tests/log_watch.py).
+log_watch.install()
+no_national_id_logged = log_watch.no_national_id_logged
 
 DEMO_SEED = 1
 

@@ -391,3 +391,24 @@ def test_the_access_log_row_of_a_search_does_not_repeat_the_national_id(api: Api
     row = AccessLog.objects.order_by("-pk").first()
     assert AccessLog.objects.count() == before + 1 and person.pk in row.person_ids
     assert person.national_id not in row.path
+
+
+def test_the_suite_wide_log_watch_catches_a_national_id_in_any_logger() -> None:
+    """Every test runs under tests/log_watch.py; prove it sees a valid ID in a message and in a
+    traceback (and ignores an 18-digit number that is not one), then take the planted lines back."""
+    import logging
+
+    from tests import log_watch
+
+    valid = "11010519491231002X"
+    start = len(log_watch._leaks)
+    logger = logging.getLogger("portal.anything")
+    logger.error("looked up %s", valid)
+    try:
+        raise ValueError(f"duplicate key (national_id)=({valid})")
+    except ValueError:
+        logging.getLogger("django.request").error("Internal Server Error", exc_info=True)
+    logger.error("order number 110105194912310021")  # wrong check character: not an ID
+    planted = log_watch._leaks[start:]
+    del log_watch._leaks[start:]
+    assert len(planted) == 2 and all(valid in line for line in planted)
