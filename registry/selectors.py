@@ -75,16 +75,20 @@ def residents_of(*, user: Any, house: House) -> QuerySet[Residence]:
     return Residence.objects.for_user(user).filter(house=house).select_related("person").order_by("end", "-start", "id")
 
 
+_NATIONAL_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_USCC_SHAPE = re.compile(r"[0-9A-Z]{18}")
+
+
 def person_by_national_id(*, user: Any, national_id: str) -> Person | None:
     number = normalise_national_id(national_id)
-    if not number:
+    if not _NATIONAL_ID_SHAPE.fullmatch(number or ""):  # cannot match (and a NUL would not reach SQL)
         return None
     return persons_for(user=user).select_related("address").filter(national_id=number).first()
 
 
 def unit_by_uscc(*, user: Any, uscc: str) -> Unit | None:
     code = normalise_uscc(uscc)
-    if not code:
+    if not _USCC_SHAPE.fullmatch(code or ""):
         return None
     return Unit.objects.for_user(user).filter(deleted=False, uscc=code).select_related("address").first()
 

@@ -3,9 +3,11 @@ the server derives) is read-only, so a client can never assign an object to anot
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -92,6 +94,9 @@ class PoliceRoomSerializer(serializers.ModelSerializer):
 # --- Check-ins ---------------------------------------------------------------------------------------------------
 
 
+DEVICE_TIME_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
 class CheckInSerializer(serializers.ModelSerializer):
     """``POST`` takes ``lat``, ``lon``, ``accuracy`` (metres) and optionally ``device_time``; the
     officer is the caller's, the beat the officer's current one. The answer (201) says whether the
@@ -104,6 +109,13 @@ class CheckInSerializer(serializers.ModelSerializer):
         required=False, allow_null=True, help_text="When the device took the position (ISO 8601)."
     )
     flags = serializers.ListField(child=serializers.ChoiceField(choices=CheckInFlag.choices), read_only=True)
+
+    def validate_device_time(self, value: dt.datetime | None) -> dt.datetime | None:
+        # A stale fix is kept and flagged; a clock decades off (or far in the future) is not a fix at
+        # all, and dates before 1900 would come back with a local-mean-time offset like +08:05:43.
+        if value is not None and not (DEVICE_TIME_EARLIEST <= value <= timezone.now() + dt.timedelta(days=1)):
+            raise serializers.ValidationError(_("The device's clock is not plausible: send its current time."))
+        return value
 
     class Meta:
         model = CheckIn

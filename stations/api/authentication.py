@@ -3,7 +3,7 @@
 knox's ``TokenAuthentication`` reads the token with its user, then loads *every* token of that user
 on every request to delete the expired ones (``_cleanup_token``), and the jurisdiction scope then
 loads a regional user's home region with a query of its own. Here the token, its user and the user's
-home region come in one query (a station user is scoped by ``home_station_id`` alone), and only the
+home unit come in one query (an officer's unmasked read logs the station's county), and only the
 presented token's own expiry is checked (an expired token is deleted and refused, as knox does); the
 other expired tokens are purged hourly by ``stations.tasks.purge_expired_tokens``. Hashing,
 constant-time comparison, expiry, refresh and the inactive-user check are knox's.
@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.models import get_token_model
@@ -32,7 +33,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         candidates = (
             get_token_model()
             .objects.filter(token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user", "user__home_region")  # a station user is scoped by home_station_id
+            .select_related("user", "user__home_station", "user__home_region")
         )
         for auth_token in candidates:
             if self._cleanup_token(auth_token):
@@ -56,3 +57,9 @@ class TokenAuthentication(KnoxTokenAuthentication):
             token_expired.send(sender=self.__class__, username=username, source="auth_token")
             return True
         return False
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The OpenAPI security scheme of this class: knox's (``Authorization: Token <token>``)."""
+
+    target_class = "stations.api.authentication.TokenAuthentication"

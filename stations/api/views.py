@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stations import services
+from stations.api.authentication import TokenAuthentication
 from stations.api.serializers import (
     OfficerSerializer,
     RegionSerializer,
@@ -29,10 +30,14 @@ from stations.twofactor import confirmed_device, two_factor_required
 class LogoutView(knox_views.LogoutView):
     """End the token this request is authenticated with."""
 
+    authentication_classes = [TokenAuthentication]
+
 
 @extend_schema_view(post=extend_schema(request=None, responses={204: None}))
 class LogoutAllView(knox_views.LogoutAllView):
     """End every API token of the caller (signing out of every client)."""
+
+    authentication_classes = [TokenAuthentication]
 
 
 class ObtainTokenView(APIView):

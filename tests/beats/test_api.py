@@ -81,6 +81,8 @@ def test_check_in_outside_is_201_with_the_flag(api: Api, officer: User, my_beat:
         ({"lat": 36, "lon": 200, "accuracy": -1}, {"lon", "accuracy"}),
         ({"lat": "north", "lon": 103.8}, {"lat", "accuracy"}),
         ({"lat": 36, "lon": 103.8, "accuracy": 10, "device_time": "yesterday"}, {"device_time"}),
+        ({"lat": 36, "lon": 103.8, "accuracy": 10, "device_time": "0122-12-08T03:21:53+08:00"}, {"device_time"}),
+        ({"lat": 36, "lon": 103.8, "accuracy": 10, "device_time": "2999-01-01T00:00:00Z"}, {"device_time"}),
     ],
 )
 def test_invalid_check_in_is_400_with_field_messages(api: Api, officer: User, payload: dict, fields: set) -> None:
