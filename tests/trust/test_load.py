@@ -29,7 +29,7 @@ from bench.load import kinds
 from bench.load.accounts import ensure_accounts
 from tests.live import PROJECT_ROOT, CeleryWorker, _database_url
 
-RUN_SECONDS = 15
+RUN_SECONDS = 40  # the analysts first walk the dashboard tree to a station (the tiny demo has few)
 USERS = {"officers": 4, "analysts": 2, "clients": 1}
 
 
