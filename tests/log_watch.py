@@ -37,8 +37,12 @@ def _text_of(record: logging.LogRecord) -> str:
 
 def _watching_handle(self: logging.Logger, record: logging.LogRecord) -> None:
     text = _text_of(record)
-    if any(ric.is_valid(match.group()) for match in NATIONAL_ID_IN_TEXT.finditer(text)):
-        _leaks.append(f"{record.name} [{record.levelname}]: {text[:300]}")
+    for match in NATIONAL_ID_IN_TEXT.finditer(text):
+        if ric.is_valid(match.group()):  # the line where it stands, however deep in a traceback
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            line_end = text.find("\n", match.end())
+            _leaks.append(f"{record.name} [{record.levelname}]: {text[line_start : line_end if line_end >= 0 else None]}")
+            break
     _original_handle(self, record)
 
 
