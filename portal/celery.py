@@ -10,9 +10,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def _connect_operations_signals() -> None:
+@app.on_after_configure.connect
+def _connect_operations_signals(**_: object) -> None:
     """Task durations for /metrics (common/metrics.py) and the task id and name on every log line of a
-    task (common/logs.py); with ``LOG_FORMAT=json`` the worker logs JSON like the web processes."""
+    task (common/logs.py); with ``LOG_FORMAT=json`` the worker logs JSON like the web processes.
+
+    Connected when the app first reads its configuration (a worker or beat starting, a task sent), not
+    at import: this module is imported by ``portal/__init__.py`` while a settings module that imports
+    ``portal.settings`` (bench/settings.py) is still half-executed."""
     from django.conf import settings
 
     from common import logs, metrics
@@ -24,5 +29,3 @@ def _connect_operations_signals() -> None:
     if settings.LOG_FORMAT == "json":
         setup_logging.connect(logs.setup_worker_logging, weak=False)
 
-
-_connect_operations_signals()
