@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pghistory.models
 from django.db.models import BigIntegerField, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from audit.tables import event_models
 from stations.models import User
@@ -85,12 +86,18 @@ def event_querysets(*, user: Any, filters: dict[str, Any]) -> list[tuple[str, Qu
             if not object_id.isdigit():
                 continue
             qs = qs.filter(pgh_obj_id=int(object_id))
+        # Bounds on the column itself (a ``__date`` cast could not use the (pgh_created_at, pgh_id) index).
         if filters.get("since"):
-            qs = qs.filter(pgh_created_at__date__gte=filters["since"])
+            qs = qs.filter(pgh_created_at__gte=_start_of(filters["since"]))
         if filters.get("until"):
-            qs = qs.filter(pgh_created_at__date__lte=filters["until"])
+            qs = qs.filter(pgh_created_at__lt=_start_of(filters["until"] + timedelta(days=1)))
         out.append((label, qs.values_list(*EVENT_FIELDS)))
     return out
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight of ``day`` in the portal's time zone (the day the form's user means)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _after_cursor(label: str, qs: QuerySet[Any], cursor: tuple[datetime, str, int] | None) -> QuerySet[Any]:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-import pghistory
 import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from common.audit import audited
 
 _T = TypeVar("_T")
 
@@ -46,11 +47,7 @@ def audited_record(model: _T) -> _T:
     evaluated by the executor without a function call or a queued after-trigger event. Every other
     writer (ORM, ``QuerySet.update``, raw SQL, the demo's ``pgtrigger.ignore``) is audited exactly as
     before."""
-    return pghistory.track(
-        pghistory.InsertEvent(condition=pgtrigger.Condition(NOT_BULK)),
-        pghistory.UpdateEvent(condition=pgtrigger.Condition(f"OLD.* IS DISTINCT FROM NEW.* AND {NOT_BULK}")),
-        pghistory.DeleteEvent(),
-    )(model)
+    return audited(model, when=NOT_BULK)
 
 
 class SyncedRecord(models.Model):

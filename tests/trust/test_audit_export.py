@@ -178,3 +178,25 @@ def test_the_auditor_reaches_the_audit_pages_and_exports_from_the_menu_and_the_l
     assert 'href="/audit/export/access-log.csv' in page and "before=" not in page.split("export/access-log.csv")[1][:80]
     page = client.get("/audit/denied/").content.decode()
     assert 'href="/audit/export/denied.csv' in page
+
+
+def test_the_day_filters_of_change_events_bound_the_local_day(auditor, officer) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from audit import selectors
+
+    station = officer.home_station
+    with audit_context(user=officer.pk, url="/test/day/"):
+        Station.objects.filter(pk=station.pk).update(phone="0931-7654321")
+    today = timezone.localdate()
+    base = {"table": "stations.Station", "object_id": str(station.pk), "operation": "update"}
+
+    def found(**days: dt.date) -> bool:
+        rows = selectors.change_event_page(user=auditor, filters={**base, **days}, cursor=None, size=50)
+        return any(row.via == "/test/day/" for row in rows)
+
+    assert found(since=today, until=today)
+    assert not found(until=today - dt.timedelta(days=1))
+    assert not found(since=today + dt.timedelta(days=1))
