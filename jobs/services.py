@@ -126,16 +126,21 @@ def _end_lease(job_id: int) -> None:
         cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, job_id])
 
 
-def job_is_leased(*, job_id: int) -> bool:
-    """Whether some worker's database session holds the job's lease right now."""
+def leased_job_ids() -> set[int]:
+    """The jobs some worker's database session holds the lease of right now (one read of pg_locks)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND granted "
             "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-            "AND classid = %s AND objid = %s AND objsubid = 2)",
-            [LOCK_SPACE, job_id],
+            "AND classid = %s AND objsubid = 2",
+            [LOCK_SPACE],
         )
-        return bool(cursor.fetchone()[0])
+        return {int(objid) for (objid,) in cursor.fetchall()}
+
+
+def job_is_leased(*, job_id: int) -> bool:
+    """Whether some worker's database session holds the job's lease right now."""
+    return job_id in leased_job_ids()
 
 
 def job_run(*, job_id: int, run: Callable[[], Any]) -> Any:
@@ -199,6 +204,7 @@ def jobs_stranded(*, now: dt.datetime | None = None, limit: int = 500) -> list[i
     now = now or timezone.now()
     wait = resend_after()
     found = []
+    leased = leased_job_ids()
     for job in Job.objects.filter(status__in=ACTIVE, created_at__lt=now - wait).order_by("created_at")[
         :limit
     ]:
@@ -207,7 +213,7 @@ def jobs_stranded(*, now: dt.datetime | None = None, limit: int = 500) -> list[i
             last = job.sent_at or job.created_at
             if last <= now - wait * (2 ** min(max(job.sends - 1, 0), 5)):
                 found.append(job.pk)
-        elif not job_is_leased(job_id=job.pk):
+        elif job.pk not in leased:
             found.append(job.pk)
     return found
 

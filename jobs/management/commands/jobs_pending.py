@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from jobs.models import ACTIVE, Job
-from jobs.services import job_is_leased, jobs_requeue
+from jobs.services import jobs_requeue, leased_job_ids
 
 
 class Command(BaseCommand):
@@ -19,8 +19,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        leased = leased_job_ids()
         for job in Job.objects.filter(status__in=ACTIVE).order_by("created_at"):
-            lease = " (held by a worker)" if job.status == "running" and job_is_leased(job_id=job.pk) else ""
+            lease = " (held by a worker)" if job.status == "running" and job.pk in leased else ""
             self.stdout.write(
                 f"{job.pk}\t{job.status}{lease}\t{job.task}\tcreated {job.created_at:%Y-%m-%d %H:%M:%S}"
                 f"\tsent {job.sends}x\tattempts {job.attempts}\t{job.error[:80]}"
